@@ -1,0 +1,94 @@
+/**
+ * Body-mass index, the original demo's computation (spec: "`bmi`"), on multiplicative ElGamal.
+ * The service returns E(weight · 100000) and E(height²); the client divides:
+ * (0.1 kg units · 10^5) / mm² = kg/m².
+ */
+
+import { type MultiplicativeComputation, named, type Plaintexts, type Severity } from './computation.js';
+import { readQuantity } from './form.js';
+
+const KG_PER_LB = 0.45359237;
+const MM_PER_INCH = 25.4;
+
+/** WHO adult classes (../reference/clinical.md); each upper bound is exclusive. */
+const WHO_CLASSES: readonly { below: number; category: string; severity: Severity }[] = [
+  { below: 16, category: 'Severe thinness', severity: 'danger' },
+  { below: 17, category: 'Moderate thinness', severity: 'warning' },
+  { below: 18.5, category: 'Mild thinness', severity: 'warning' },
+  { below: 25, category: 'Normal weight', severity: 'normal' },
+  { below: 30, category: 'Overweight', severity: 'warning' },
+  { below: 35, category: 'Obesity class I', severity: 'warning' },
+  { below: 40, category: 'Obesity class II', severity: 'danger' },
+];
+const OBESITY_CLASS_III = { category: 'Obesity class III', severity: 'danger' } as const;
+
+export function whoBmiClass(bmi: number): { category: string; severity: Severity } {
+  // Classify the value as displayed (one decimal), so "25.0" is never called normal weight.
+  const shown = Math.round(bmi * 10) / 10;
+  return WHO_CLASSES.find((c) => shown < c.below) ?? OBESITY_CLASS_III;
+}
+
+export const bmi: MultiplicativeComputation = {
+  id: 'bmi',
+  version: 1,
+  title: 'Body-mass index',
+  description: 'Weight relative to height (kg/m²), with its WHO adult weight class.',
+  scheme: 'multiplicative',
+  group: 'ffdhe3072',
+  inputs: [
+    { name: 'weight', label: 'Body weight', unit: '0.1 kg', min: 10, max: 6500 },
+    { name: 'height', label: 'Height', unit: 'mm', min: 300, max: 2800 },
+  ],
+  outputs: [
+    { name: 'numerator', min: 10 * 100000, max: 6500 * 100000 },
+    { name: 'denominator', min: 300 * 300, max: 2800 * 2800 },
+  ],
+  fields: [
+    {
+      kind: 'number',
+      name: 'weight',
+      label: 'Weight',
+      units: [
+        { id: 'kg', label: 'kg', min: 1, max: 650, step: 0.1 },
+        { id: 'lb', label: 'lb', min: 2.3, max: 1433, step: 0.1 },
+      ],
+    },
+    {
+      kind: 'number',
+      name: 'height',
+      label: 'Height',
+      units: [
+        { id: 'cm', label: 'cm', min: 30, max: 280, step: 0.1 },
+        { id: 'in', label: 'in', min: 11.9, max: 110.2, step: 0.1 },
+      ],
+    },
+  ],
+
+  encodeInputs(values) {
+    const weight = readQuantity(values, 'weight');
+    const height = readQuantity(values, 'height');
+    const tenthsOfKg = weight.unit === 'lb' ? weight.value * KG_PER_LB * 10 : weight.value * 10;
+    const millimetres = height.unit === 'in' ? height.value * MM_PER_INCH : height.value * 10;
+    return { weight: BigInt(Math.round(tenthsOfKg)), height: BigInt(Math.round(millimetres)) };
+  },
+
+  evaluate(ops, inputs) {
+    return {
+      numerator: ops.multiplyByConstant(named(inputs, 'weight'), 100000n),
+      denominator: ops.power(named(inputs, 'height'), 2n),
+    };
+  },
+
+  interpret(outputs: Plaintexts) {
+    const value = Number(named(outputs, 'numerator')) / Number(named(outputs, 'denominator'));
+    const who = whoBmiClass(value);
+    return {
+      value,
+      display: `${value.toFixed(1)} kg/m²`,
+      category: who.category,
+      severity: who.severity,
+      explanation:
+        'WHO adult classification. BMI does not tell fat from muscle and is not meant for children or pregnancy.',
+    };
+  },
+};

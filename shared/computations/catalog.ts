@@ -1,0 +1,27 @@
+/** Every computation the service offers. Adding one = one file in this folder plus a line here. */
+
+import type { ComputationWire } from '../wire.js';
+import { bmi } from './bmi.js';
+import { cha2ds2Vasc } from './cha2ds2-vasc.js';
+import type { Computation } from './computation.js';
+
+export const COMPUTATIONS: readonly Computation[] = [bmi, cha2ds2Vasc];
+
+const byId = new Map(COMPUTATIONS.map((c) => [c.id, c]));
+
+export function findComputation(id: string): Computation | undefined {
+  return byId.get(id);
+}
+
+/** The public description (spec: `Computation`): inputs, outputs and bounds; never evaluation details. */
+export function computationToWire(c: Computation): ComputationWire {
+  return {
+    id: c.id,
+    version: c.version,
+    title: c.title,
+    description: c.description,
+    group: c.group,
+    inputs: c.inputs.map(({ name, label, unit, min, max }) => ({ name, label, unit, min, max })),
+    outputs: c.outputs.map(({ name, min, max }) => ({ name, min, max })),
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * What a computation is: declared once here, so the web form, the client's encoding, the service's
+ * evaluation and the client's interpretation cannot drift apart (STYLE: one file per computation).
+ */
+
+import type { Ciphertext } from '../elgamal.js';
+import type { FfdheGroupName } from '../groups/group.js';
+
+/** A protocol input: an integer plaintext with its unit and bounds, as the public catalog shows it. */
+export interface InputSpec {
+  readonly name: string;
+  readonly label: string;
+  readonly unit: string;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A protocol output and the bounds every honest result lies in (the client's decode range). */
+export interface OutputSpec {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** One way to type a quantity, with the bounds that keep its encoding inside the protocol range. */
+export interface UnitOption {
+  readonly id: string;
+  readonly label: string;
+  readonly min: number;
+  readonly max: number;
+  readonly step: number;
+}
+
+/** What the patient fills in. Fields are not protocol inputs: the client derives inputs from them. */
+export type Field =
+  | {
+      readonly kind: 'number';
+      readonly name: string;
+      readonly label: string;
+      readonly help?: string;
+      /** The first unit is the default. */
+      readonly units: readonly [UnitOption, ...UnitOption[]];
+    }
+  | { readonly kind: 'boolean'; readonly name: string; readonly label: string; readonly help?: string }
+  | {
+      readonly kind: 'choice';
+      readonly name: string;
+      readonly label: string;
+      readonly options: readonly { readonly value: string; readonly label: string }[];
+    };
+
+export interface Quantity {
+  readonly value: number;
+  readonly unit: string;
+}
+export type FieldValue = Quantity | boolean | string;
+export type FormValues = Readonly<Record<string, FieldValue>>;
+
+export type Severity = 'normal' | 'info' | 'warning' | 'danger';
+
+/** A decrypted result in the patient's terms. */
+export interface Interpretation {
+  /** The number itself, for charts and tests. */
+  readonly value: number;
+  /** e.g. "24.2 kg/m²" */
+  readonly display: string;
+  /** e.g. "Normal weight" */
+  readonly category: string;
+  readonly severity: Severity;
+  /** One or two sentences on what the result means, and where it comes from. */
+  readonly explanation: string;
+}
+
+export type Plaintexts = Readonly<Record<string, bigint>>;
+export type Ciphertexts<E> = Readonly<Record<string, Ciphertext<E>>>;
+
+/** Homomorphic operations on E(m) in a multiplicative (ffdhe) group. */
+export interface MultiplicativeOps<E> {
+  multiply(c1: Ciphertext<E>, c2: Ciphertext<E>): Ciphertext<E>;
+  power(c: Ciphertext<E>, exponent: bigint): Ciphertext<E>;
+  multiplyByConstant(c: Ciphertext<E>, constant: bigint): Ciphertext<E>;
+}
+
+/** Homomorphic operations on E(m) in an additive (exponential ElGamal, ristretto255) group. */
+export interface AdditiveOps<E> {
+  add(c1: Ciphertext<E>, c2: Ciphertext<E>): Ciphertext<E>;
+  subtract(c1: Ciphertext<E>, c2: Ciphertext<E>): Ciphertext<E>;
+  multiplyByInteger(c: Ciphertext<E>, factor: bigint): Ciphertext<E>;
+  addConstant(c: Ciphertext<E>, constant: bigint): Ciphertext<E>;
+  /** Σ weight·E(m) over the named inputs. */
+  weightedSum(terms: readonly (readonly [Ciphertext<E>, bigint])[]): Ciphertext<E>;
+}
+
+interface ComputationBase {
+  readonly id: string;
+  readonly version: number;
+  readonly title: string;
+  readonly description: string;
+  readonly inputs: readonly InputSpec[];
+  readonly outputs: readonly OutputSpec[];
+  readonly fields: readonly Field[];
+  /**
+   * Client side, on the device: turns valid form values into protocol plaintexts.
+   * Call `validateForm` first; this assumes every field is present and in range.
+   */
+  encodeInputs(values: FormValues): Plaintexts;
+  /** Client side: what the decrypted outputs mean. May use the form values, which never left the device. */
+  interpret(outputs: Plaintexts, values: FormValues): Interpretation;
+}
+
+export interface MultiplicativeComputation extends ComputationBase {
+  readonly scheme: 'multiplicative';
+  readonly group: FfdheGroupName;
+  /** Service side, on ciphertexts only. */
+  evaluate<E>(ops: MultiplicativeOps<E>, inputs: Ciphertexts<E>): Ciphertexts<E>;
+}
+
+export interface AdditiveComputation extends ComputationBase {
+  readonly scheme: 'additive';
+  readonly group: 'ristretto255';
+  /** Service side, on ciphertexts only. */
+  evaluate<E>(ops: AdditiveOps<E>, inputs: Ciphertexts<E>): Ciphertexts<E>;
+}
+
+export type Computation = MultiplicativeComputation | AdditiveComputation;
+
+/** The named entry of a record the protocol guarantees complete (the service checks input names first). */
+export function named<T>(record: Readonly<Record<string, T>>, name: string): T {
+  const value = record[name];
+  if (value === undefined) throw new TypeError(`Missing ${name}; the input set was not checked.`);
+  return value;
+}

@@ -1,0 +1,40 @@
+/**
+ * The one interface every ElGamal group implements. It is written multiplicatively
+ * (`multiply`, `pow`); for ristretto255 read "add" and "scalar multiple".
+ * Everything past `fromBytes` may assume a valid element: that is where validation happens, once.
+ */
+
+export const GROUP_NAMES = ['ristretto255', 'ffdhe2048', 'ffdhe3072', 'ffdhe4096'] as const;
+export type GroupName = (typeof GROUP_NAMES)[number];
+export type FfdheGroupName = Exclude<GroupName, 'ristretto255'>;
+
+export function isGroupName(name: unknown): name is GroupName {
+  return typeof name === 'string' && (GROUP_NAMES as readonly string[]).includes(name);
+}
+
+export interface Group<E> {
+  readonly name: GroupName;
+  /** Prime order of the group (q for ffdhe, ℓ for ristretto255). */
+  readonly order: bigint;
+  /** Fixed length of every element's encoding. */
+  readonly elementBytes: number;
+  readonly identity: E;
+  readonly generator: E;
+
+  /** A fresh secret exponent from the CSPRNG, never 0: private keys and encryption randomness. */
+  randomSecretExponent(): bigint;
+  /** generator^k; k may be secret and may be any integer (reduced modulo the order). */
+  powGenerator(k: bigint): E;
+  /** e^k; k may be secret and may be any integer (reduced modulo the order). */
+  pow(e: E, k: bigint): E;
+  multiply(a: E, b: E): E;
+  invert(e: E): E;
+  equals(a: E, b: E): boolean;
+
+  /**
+   * Decodes untrusted bytes and checks that they are a valid element (spec: "Groups").
+   * Throws `ProtocolError` with `invalid-encoding` (wrong length) or `invalid-element`.
+   */
+  fromBytes(bytes: Uint8Array): E;
+  toBytes(e: E): Uint8Array;
+}

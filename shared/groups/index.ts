@@ -1,0 +1,28 @@
+/** The groups the protocol names, one instance each (their constants are computed once). */
+
+import { createFfdheGroup, type FfdheGroup } from './ffdhe.js';
+import type { FfdheGroupName, GroupName } from './group.js';
+import { type RistrettoGroup, ristretto255Group } from './ristretto255.js';
+
+export type { FfdheGroup } from './ffdhe.js';
+export type { FfdheGroupName, Group, GroupName } from './group.js';
+export { GROUP_NAMES, isGroupName } from './group.js';
+export type { RistrettoGroup, RistrettoPoint } from './ristretto255.js';
+export { ristretto255Group } from './ristretto255.js';
+
+const ffdheGroups = new Map<FfdheGroupName, FfdheGroup>();
+
+export function ffdheGroup(name: FfdheGroupName): FfdheGroup {
+  let group = ffdheGroups.get(name);
+  if (!group) {
+    group = createFfdheGroup(name);
+    ffdheGroups.set(name, group);
+  }
+  return group;
+}
+
+export type AnyGroup = FfdheGroup | RistrettoGroup;
+
+export function groupByName(name: GroupName): AnyGroup {
+  return name === 'ristretto255' ? ristretto255Group : ffdheGroup(name);
+}

@@ -1,0 +1,57 @@
+/**
+ * RFC 9496 ristretto255, from @noble/curves (audited); no curve arithmetic is written here.
+ * In the `Group` vocabulary, `multiply` is point addition and `pow` is scalar multiplication.
+ */
+
+import { ristretto255 } from '@noble/curves/ed25519.js';
+import { ProtocolError } from '../errors.js';
+import { randomBelow } from '../random.js';
+import type { Group } from './group.js';
+
+export type RistrettoPoint = InstanceType<typeof ristretto255.Point>;
+
+const Point = ristretto255.Point;
+const ORDER = Point.Fn.ORDER;
+
+/**
+ * k·P in constant time for every k, zero included: noble's constant-time `multiply` refuses 0, so
+ * k is split into k1 + k2 with k1 uniform and nonzero; both halves are nonzero except with
+ * probability 2^−252, and neither timing nor the branch below reveals k.
+ */
+function multiplyConstantTime(point: RistrettoPoint, k: bigint): RistrettoPoint {
+  const scalar = ((k % ORDER) + ORDER) % ORDER;
+  const k1 = randomBelow(ORDER);
+  const k2 = (scalar - k1 + ORDER) % ORDER;
+  const left = point.multiply(k1);
+  return k2 === 0n ? left : left.add(point.multiply(k2));
+}
+
+export interface RistrettoGroup extends Group<RistrettoPoint> {
+  readonly name: 'ristretto255';
+}
+
+export const ristretto255Group: RistrettoGroup = {
+  name: 'ristretto255',
+  order: ORDER,
+  elementBytes: 32,
+  identity: Point.ZERO,
+  generator: Point.BASE,
+  randomSecretExponent: () => randomBelow(ORDER),
+  powGenerator: (k) => multiplyConstantTime(Point.BASE, k),
+  pow: multiplyConstantTime,
+  multiply: (a, b) => a.add(b),
+  invert: (e) => e.negate(),
+  equals: (a, b) => a.equals(b),
+  fromBytes(bytes) {
+    if (bytes.length !== 32) {
+      throw new ProtocolError('invalid-encoding', 'A ristretto255 element must be exactly 32 bytes.');
+    }
+    try {
+      // noble implements RFC 9496 §4.3.1 decode: rejects non-canonical and non-square encodings.
+      return Point.fromBytes(bytes);
+    } catch {
+      throw new ProtocolError('invalid-element', 'Not a valid ristretto255 encoding (RFC 9496 §4.3.1).');
+    }
+  },
+  toBytes: (e) => e.toBytes(),
+};

@@ -1,0 +1,141 @@
+/**
+ * The protocol's JSON (spec: "HTTP API"): schemas, types, and the only place bytes meet JSON.
+ * The server validates bodies with these schemas and the web client builds them from the same types.
+ */
+
+import { base64urlnopad } from '@scure/base';
+import { type Static, Type } from '@sinclair/typebox';
+import type { Ciphertext } from './elgamal.js';
+import { ProtocolError } from './errors.js';
+import { GROUP_NAMES, type Group } from './groups/group.js';
+
+export const API_BASE_PATH = '/api/v1';
+
+/** Largest element (ffdhe4096, 512 bytes) in unpadded base64url. */
+const MAX_ELEMENT_CHARS = Math.ceil((512 * 4) / 3);
+export const MAX_INPUTS = 64;
+
+const ElementString = Type.String({ minLength: 1, maxLength: MAX_ELEMENT_CHARS });
+const Name = Type.String({ pattern: '^[a-z][a-zA-Z0-9]{0,31}$' });
+const strict = { additionalProperties: false } as const;
+
+export const GroupNameSchema = Type.Union(GROUP_NAMES.map((name) => Type.Literal(name)));
+
+export const PublicKeySchema = Type.Object({ group: GroupNameSchema, y: ElementString }, strict);
+export type PublicKeyWire = Static<typeof PublicKeySchema>;
+
+export const CiphertextSchema = Type.Object({ a: ElementString, b: ElementString }, strict);
+export type CiphertextWire = Static<typeof CiphertextSchema>;
+
+const CiphertextsByName = Type.Record(Name, CiphertextSchema, { maxProperties: MAX_INPUTS });
+
+export const EvaluateRequestSchema = Type.Object(
+  { publicKey: PublicKeySchema, inputs: CiphertextsByName },
+  strict,
+);
+export type EvaluateRequest = Static<typeof EvaluateRequestSchema>;
+
+export const EvaluateResponseSchema = Type.Object(
+  { computation: Type.String(), version: Type.Integer(), outputs: CiphertextsByName },
+  strict,
+);
+export type EvaluateResponse = Static<typeof EvaluateResponseSchema>;
+
+const IntegerBound = Type.Integer();
+export const ComputationSchema = Type.Object(
+  {
+    id: Type.String(),
+    version: Type.Integer({ minimum: 1 }),
+    title: Type.String(),
+    description: Type.String(),
+    group: GroupNameSchema,
+    inputs: Type.Array(
+      Type.Object(
+        {
+          name: Type.String(),
+          label: Type.String(),
+          unit: Type.String(),
+          min: IntegerBound,
+          max: IntegerBound,
+        },
+        strict,
+      ),
+    ),
+    outputs: Type.Array(Type.Object({ name: Type.String(), min: IntegerBound, max: IntegerBound }, strict)),
+  },
+  strict,
+);
+export type ComputationWire = Static<typeof ComputationSchema>;
+
+export const CatalogResponseSchema = Type.Object({ computations: Type.Array(ComputationSchema) }, strict);
+export type CatalogResponse = Static<typeof CatalogResponseSchema>;
+
+export const HealthResponseSchema = Type.Object({ status: Type.Literal('ok') });
+
+/** RFC 9457 problem details, with the protocol's stable `code`. */
+export const ProblemSchema = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  code: Type.String(),
+});
+export type Problem = Static<typeof ProblemSchema>;
+
+export function bytesToBase64Url(bytes: Uint8Array): string {
+  return base64urlnopad.encode(bytes);
+}
+
+/** Strict RFC 4648 §5 without padding: rejects '=', other alphabets and non-zero trailing bits. */
+export function base64UrlToBytes(text: string, where: string): Uint8Array {
+  try {
+    return base64urlnopad.decode(text);
+  } catch {
+    throw new ProtocolError('invalid-encoding', `${where} is not unpadded base64url (RFC 4648 §5).`);
+  }
+}
+
+export function elementToWire<E>(group: Group<E>, element: E): string {
+  return bytesToBase64Url(group.toBytes(element));
+}
+
+/** Decodes and validates an untrusted element; `where` names its place in the body for the error. */
+export function elementFromWire<E>(group: Group<E>, text: string, where: string): E {
+  const bytes = base64UrlToBytes(text, where);
+  try {
+    return group.fromBytes(bytes);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new ProtocolError(error.code, `${where}: ${error.detail}`);
+    throw error;
+  }
+}
+
+function nonIdentityFromWire<E>(group: Group<E>, text: string, where: string): E {
+  const element = elementFromWire(group, text, where);
+  if (group.equals(element, group.identity)) {
+    throw new ProtocolError('invalid-element', `${where} must not be the identity element.`);
+  }
+  return element;
+}
+
+export function publicKeyToWire<E>(group: Group<E>, y: E): PublicKeyWire {
+  return { group: group.name, y: elementToWire(group, y) };
+}
+
+export function publicKeyFromWire<E>(group: Group<E>, wire: PublicKeyWire, where = 'publicKey'): E {
+  if (wire.group !== group.name) {
+    throw new ProtocolError('group-mismatch', `${where}.group must be ${group.name}, not ${wire.group}.`);
+  }
+  return nonIdentityFromWire(group, wire.y, `${where}.y`);
+}
+
+export function ciphertextToWire<E>(group: Group<E>, ciphertext: Ciphertext<E>): CiphertextWire {
+  return { a: elementToWire(group, ciphertext.a), b: elementToWire(group, ciphertext.b) };
+}
+
+export function ciphertextFromWire<E>(group: Group<E>, wire: CiphertextWire, where: string): Ciphertext<E> {
+  return {
+    a: nonIdentityFromWire(group, wire.a, `${where}.a`),
+    b: elementFromWire(group, wire.b, `${where}.b`),
+  };
+}
