@@ -1,0 +1,120 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Ciphertext, decryptElement, encryptElement, generateKeyPair } from './elgamal.js';
+import {
+  decodeAdditive,
+  decodeMultiplicative,
+  encodeAdditive,
+  encodeMultiplicative,
+  type IntegerRange,
+} from './encoding.js';
+import { ffdheGroup, type RistrettoPoint, ristretto255Group } from './groups/index.js';
+import { additiveOps, multiplicativeOps } from './homomorphic.js';
+
+describe('multiplicativeOps (ffdhe3072)', () => {
+  const group = ffdheGroup('ffdhe3072');
+  const ops = multiplicativeOps(group);
+  const { x, y } = generateKeyPair(group);
+  const encrypt = (m: bigint) => encryptElement(group, y, encodeMultiplicative(group, m));
+  const decrypt = (c: Ciphertext<bigint>) =>
+    decodeMultiplicative(group, decryptElement(group, x, c), { min: 1n, max: group.order });
+  const plaintext = fc.bigInt({ min: 1n, max: 2n ** 1000n });
+
+  it('multiply gives the product', () => {
+    fc.assert(
+      fc.property(plaintext, plaintext, (m1, m2) => {
+        expect(decrypt(ops.multiply(encrypt(m1), encrypt(m2)))).toBe(m1 * m2);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('power gives the power, 0 and 1 included', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 2n ** 100n }), fc.bigInt({ min: 0n, max: 20n }), (m, k) => {
+        expect(decrypt(ops.power(encrypt(m), k))).toBe(m ** k);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('multiplyByConstant gives the product with a public constant', () => {
+    fc.assert(
+      fc.property(plaintext, plaintext, (m, constant) => {
+        expect(decrypt(ops.multiplyByConstant(encrypt(m), constant))).toBe(m * constant);
+      }),
+      { numRuns: 15 },
+    );
+  });
+});
+
+describe('additiveOps (ristretto255)', () => {
+  const group = ristretto255Group;
+  const ops = additiveOps(group);
+  const { x, y } = generateKeyPair(group);
+  /** Wide enough for every result below: |value| ≤ 1000, |weight| ≤ 10, at most 5 terms. */
+  const results: IntegerRange = { min: -50_000n, max: 50_000n };
+  const encrypt = (m: bigint) => encryptElement(group, y, encodeAdditive(group, m));
+  const decrypt = (c: Ciphertext<RistrettoPoint>) =>
+    decodeAdditive(group, decryptElement(group, x, c), results);
+  const value = fc.bigInt({ min: -1000n, max: 1000n });
+  const weight = fc.oneof(fc.constantFrom(0n, -1n, 1n), fc.bigInt({ min: -10n, max: 10n }));
+
+  it('add gives the sum', () => {
+    fc.assert(
+      fc.property(value, value, (m1, m2) => {
+        expect(decrypt(ops.add(encrypt(m1), encrypt(m2)))).toBe(m1 + m2);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('subtract gives the difference, negative ones included', () => {
+    expect(decrypt(ops.subtract(encrypt(3n), encrypt(10n)))).toBe(-7n);
+    fc.assert(
+      fc.property(value, value, (m1, m2) => {
+        expect(decrypt(ops.subtract(encrypt(m1), encrypt(m2)))).toBe(m1 - m2);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('multiplyByInteger gives the multiple, by zero and negative factors too', () => {
+    fc.assert(
+      fc.property(value, weight, (m, factor) => {
+        expect(decrypt(ops.multiplyByInteger(encrypt(m), factor))).toBe(m * factor);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('addConstant adds a public constant of either sign', () => {
+    fc.assert(
+      fc.property(value, value, (m, constant) => {
+        expect(decrypt(ops.addConstant(encrypt(m), constant))).toBe(m + constant);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('weightedSum gives Σ weight·m, with zero and negative weights', () => {
+    const terms = fc.array(fc.tuple(value, weight), { minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(terms, (pairs) => {
+        const expected = pairs.reduce((sum, [m, w]) => sum + m * w, 0n);
+        const sum = ops.weightedSum(pairs.map(([m, w]) => [encrypt(m), w] as const));
+        expect(decrypt(sum)).toBe(expected);
+      }),
+      { numRuns: 20 },
+    );
+    const allZero = ops.weightedSum([
+      [encrypt(5n), 0n],
+      [encrypt(-7n), 0n],
+    ]);
+    expect(decrypt(allZero)).toBe(0n);
+  });
+
+  it('weightedSum refuses an empty sum', () => {
+    expect(() => ops.weightedSum([])).toThrow(RangeError);
+  });
+});
