@@ -1,0 +1,81 @@
+/**
+ * Starts the health service: reads the environment, builds the app, listens, and closes cleanly on
+ * SIGTERM/SIGINT. Everything else is in `app.ts`.
+ */
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type AppOptions, buildApp } from './app.js';
+
+/**
+ * The repository root: this file runs as `server/main.ts` (tsx) or compiled as
+ * `dist/server/server/main.js` (tsc -p tsconfig.server.json).
+ */
+const repoRoot = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '../../..', import.meta.url));
+const webBuildDir = `${repoRoot}dist/web`;
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+function positiveInteger(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    fail(`${name} must be an integer from 1 to ${max}.`);
+  }
+  return value;
+}
+
+function flag(name: string): boolean {
+  const text = process.env[name] ?? '';
+  if (!['', 'true', 'false', '1', '0'].includes(text)) fail(`${name} must be true or false.`);
+  return text === 'true' || text === '1';
+}
+
+/** Exact origins; a typo such as a trailing slash would otherwise never match and fail silently. */
+function origins(name: string): string[] {
+  const list = (process.env[name] ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of list) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      fail(`${name}: "${origin}" is not an origin like https://vitals.example.org (no path or slash).`);
+    }
+  }
+  return list;
+}
+
+const port = positiveInteger('PORT', 5050, 65535);
+const host = process.env.HOST || 'localhost';
+const hasWebBuild = existsSync(`${webBuildDir}/index.html`);
+const options: AppOptions = {
+  corsOrigins: origins('CORS_ORIGINS'),
+  trustProxy: flag('TRUST_PROXY'),
+  rateLimit: { max: positiveInteger('RATE_LIMIT_PER_MINUTE', 600), timeWindowMs: 60_000 },
+  ...(hasWebBuild ? { staticDir: webBuildDir } : {}),
+};
+
+const app = await buildApp(options);
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    app.log.info(`${signal}: closing`);
+    app.close().catch((error: unknown) => {
+      app.log.error({ err: error }, 'Closing failed');
+      process.exitCode = 1;
+    });
+  });
+}
+
+if (!hasWebBuild) app.log.warn(`No web app at ${webBuildDir}: serving the API only (run npm run build:web).`);
+try {
+  // Fastify logs this line with the address it actually bound.
+  const serving = hasWebBuild ? 'app and API' : 'API';
+  await app.listen({ port, host, listenTextResolver: (address) => `Sealed Vitals ${serving} on ${address}` });
+} catch (error) {
+  app.log.error({ err: error }, `Cannot listen on ${host}:${port}`);
+  process.exit(1);
+}

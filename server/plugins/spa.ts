@@ -1,0 +1,49 @@
+/**
+ * Serves the built web app (Vite's `dist/web`) next to the API: content-hashed files under `/assets/`
+ * are cached for good, everything else is revalidated, and any other page path gets `index.html` so
+ * the app's client-side routes survive a reload.
+ */
+
+import { relative, sep } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { sendNotFoundProblem } from './problem-details.js';
+
+export interface SpaOptions {
+  /** The folder holding `index.html` and `assets/`. */
+  readonly root: string;
+}
+
+const ASSETS_PREFIX = '/assets/';
+/** A changed asset gets a new name (Vite puts a content hash in it), so a cached one never goes stale. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** The page and unhashed files may change with any deploy: the browser must revalidate them. */
+const REVALIDATE = 'no-cache';
+
+/** A GET for a page of the app: not the API, and not a (missing) build asset, which must stay a 404. */
+function isAppPage(request: FastifyRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  const path = request.url.split('?', 1)[0] ?? '';
+  return !(path === '/api' || path.startsWith('/api/') || path.startsWith(ASSETS_PREFIX));
+}
+
+const spaPlugin: FastifyPluginAsync<SpaOptions> = async (app, { root }) => {
+  const assetsDir = `assets${sep}`;
+  await app.register(fastifyStatic, {
+    root,
+    // One route per built file, listed at startup: every other URL reaches the fallback below.
+    wildcard: false,
+    cacheControl: false,
+    acceptRanges: false,
+    setHeaders: (reply, path) => {
+      reply.header('cache-control', relative(root, path).startsWith(assetsDir) ? IMMUTABLE : REVALIDATE);
+    },
+  });
+  app.setNotFoundHandler((request, reply) =>
+    isAppPage(request) ? reply.sendFile('index.html') : sendNotFoundProblem(request, reply),
+  );
+};
+
+/** Not encapsulated: the fallback is the application's one not-found handler. */
+export const spa = fp(spaPlugin, { name: 'sealed-vitals-spa' });
