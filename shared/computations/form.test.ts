@@ -1,0 +1,165 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bmi } from './bmi.js';
+import { COMPUTATIONS } from './catalog.js';
+import { cha2ds2Vasc } from './cha2ds2-vasc.js';
+import type { Computation, Field, FieldValue, FormValues } from './computation.js';
+import { defaultUnit, indicator, readChoice, readFlag, readQuantity, validateForm } from './form.js';
+
+/** Any value a field accepts: for a number, any of its units and any value within that unit's bounds. */
+function validFieldValue(field: Field): fc.Arbitrary<FieldValue> {
+  switch (field.kind) {
+    case 'boolean':
+      return fc.boolean();
+    case 'choice':
+      return fc.constantFrom(...field.options.map((option) => option.value));
+    case 'number':
+      return fc
+        .constantFrom(...field.units)
+        .chain((unit) =>
+          fc
+            .oneof(
+              fc.constantFrom(unit.min, unit.max),
+              fc.double({ min: unit.min, max: unit.max, noNaN: true }),
+            )
+            .map((value) => ({ value, unit: unit.id })),
+        );
+  }
+}
+
+function validForm(computation: Computation): fc.Arbitrary<FormValues> {
+  return fc.record(
+    Object.fromEntries(computation.fields.map((field) => [field.name, validFieldValue(field)])),
+  );
+}
+
+const validBmi = { weight: { value: 70, unit: 'kg' }, height: { value: 175, unit: 'cm' } };
+const validScore = {
+  age: { value: 70, unit: 'years' },
+  sex: 'female',
+  chf: false,
+  hypertension: true,
+  diabetes: false,
+  stroke: false,
+  vascular: false,
+};
+
+describe.each(COMPUTATIONS.map((c) => [c.id, c] as const))('%s', (_, computation) => {
+  it('encodes every valid form, in every unit, inside the protocol input ranges', () => {
+    fc.assert(
+      fc.property(validForm(computation), (values) => {
+        expect(validateForm(computation, values)).toEqual({});
+        const inputs = computation.encodeInputs(values);
+        expect(Object.keys(inputs).sort()).toEqual(computation.inputs.map((i) => i.name).sort());
+        for (const spec of computation.inputs) {
+          const m = inputs[spec.name];
+          expect(m, spec.name).toBeGreaterThanOrEqual(BigInt(spec.min));
+          expect(m, spec.name).toBeLessThanOrEqual(BigInt(spec.max));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('validateForm', () => {
+  it('accepts complete forms', () => {
+    expect(validateForm(bmi, validBmi)).toEqual({});
+    expect(validateForm(cha2ds2Vasc, validScore)).toEqual({});
+  });
+
+  it('asks for a missing or non-numeric quantity', () => {
+    expect(validateForm(bmi, { height: validBmi.height })).toEqual({ weight: 'Enter weight.' });
+    expect(validateForm(bmi, { ...validBmi, height: { value: Number.NaN, unit: 'cm' } })).toEqual({
+      height: 'Enter height.',
+    });
+    expect(validateForm(bmi, { ...validBmi, weight: 'heavy' })).toEqual({ weight: 'Enter weight.' });
+  });
+
+  it('gives the bounds of the chosen unit for an out-of-range quantity', () => {
+    expect(validateForm(bmi, { ...validBmi, weight: { value: 0.9, unit: 'kg' } })).toEqual({
+      weight: 'Weight must be between 1 and 650 kg.',
+    });
+    expect(validateForm(bmi, { ...validBmi, weight: { value: 1434, unit: 'lb' } })).toEqual({
+      weight: 'Weight must be between 2.3 and 1433 lb.',
+    });
+    expect(validateForm(bmi, { ...validBmi, height: { value: 110.3, unit: 'in' } })).toEqual({
+      height: 'Height must be between 11.9 and 110.2 in.',
+    });
+    expect(
+      validateForm(bmi, { ...validBmi, height: { value: Number.POSITIVE_INFINITY, unit: 'cm' } }),
+    ).toEqual({
+      height: 'Height must be between 30 and 280 cm.',
+    });
+  });
+
+  it('rejects every value just outside each unit’s bounds', () => {
+    for (const computation of COMPUTATIONS) {
+      for (const field of computation.fields) {
+        if (field.kind !== 'number') continue;
+        for (const unit of field.units) {
+          for (const value of [unit.min - unit.step / 10, unit.max + unit.step / 10]) {
+            const errors = validateForm(computation, { [field.name]: { value, unit: unit.id } });
+            expect(errors[field.name]).toBe(
+              `${field.label} must be between ${unit.min} and ${unit.max} ${unit.label}.`,
+            );
+          }
+        }
+      }
+    }
+  });
+
+  it('asks for a unit it knows', () => {
+    expect(validateForm(bmi, { ...validBmi, weight: { value: 11, unit: 'st' } })).toEqual({
+      weight: 'Choose a unit for weight.',
+    });
+  });
+
+  it('asks for every unanswered yes/no question and an unknown choice', () => {
+    expect(validateForm(cha2ds2Vasc, { age: validScore.age, sex: 'other' })).toEqual({
+      sex: 'Choose one option for “Sex”.',
+      chf: 'Answer “Congestive heart failure”.',
+      hypertension: 'Answer “Hypertension”.',
+      diabetes: 'Answer “Diabetes mellitus”.',
+      stroke: 'Answer “Prior stroke, TIA or thromboembolism”.',
+      vascular: 'Answer “Vascular disease”.',
+    });
+    expect(validateForm(cha2ds2Vasc, { ...validScore, chf: 'yes' })).toEqual({
+      chf: 'Answer “Congestive heart failure”.',
+    });
+  });
+
+  it('never repeats the value typed in its messages', () => {
+    const errors = validateForm(bmi, {
+      weight: { value: 12345.678, unit: 'kg' },
+      height: { value: 98765.4, unit: 'cm' },
+    });
+    expect(Object.keys(errors).sort()).toEqual(['height', 'weight']);
+    for (const message of Object.values(errors)) {
+      expect(message).not.toContain('12345');
+      expect(message).not.toContain('98765');
+    }
+  });
+});
+
+describe('form readers', () => {
+  it('read validated values and refuse anything else', () => {
+    expect(readQuantity(validBmi, 'weight')).toEqual({ value: 70, unit: 'kg' });
+    expect(readFlag(validScore, 'hypertension')).toBe(true);
+    expect(readChoice(validScore, 'sex')).toBe('female');
+    expect(() => readQuantity(validScore, 'sex')).toThrow(TypeError);
+    expect(() => readFlag(validScore, 'age')).toThrow(TypeError);
+    expect(() => readChoice(validScore, 'chf')).toThrow(TypeError);
+    expect(() => readFlag({}, 'chf')).toThrow(TypeError);
+  });
+
+  it('turn a yes/no answer into a 0/1 plaintext', () => {
+    expect(indicator(true)).toBe(1n);
+    expect(indicator(false)).toBe(0n);
+  });
+
+  it('default to metric units for bmi', () => {
+    const defaults = bmi.fields.flatMap((field) => (field.kind === 'number' ? [defaultUnit(field).id] : []));
+    expect(defaults).toEqual(['kg', 'cm']);
+  });
+});
