@@ -323,5 +323,10 @@ export function buildCha2ds2VascRequest(
   inputs: Cha2ds2VascInputs,
 ): EvaluateRequestJson {
   for (const factor of CHA2DS2_VASC_FACTORS) requireIntegerIn(factor, inputs[factor], 0n, 1n);
+  // The spec calls the inputs independent 0/1 values, yet its output range [0, 9] holds only
+  // because the two age bands exclude each other (as they do clinically): both set would score 10.
+  if (inputs.age65to74 === 1n && inputs.age75plus === 1n) {
+    throw new Error('age65to74 and age75plus exclude each other');
+  }
   return encryptInputs(ristretto, keyPair, inputs);
 }
