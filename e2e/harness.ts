@@ -1,0 +1,76 @@
+/**
+ * Browser tests against the real service: the built web app (`dist/web`, build it first — `npm run
+ * test:e2e` does) served by `buildApp` on a free port, driven in Debian's headless Chromium with a
+ * fresh browser context per test.
+ */
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { buildApp } from '../server/app.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const STATIC_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
+
+/** Headless, and quiet: no sandbox (containers), no GPU, and no calls home that would add requests. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export interface BrowserTests {
+  /** e.g. `http://127.0.0.1:40123` */
+  readonly baseUrl: string;
+  /** A new browser context (its own storage, so its own keys), closed after the test. */
+  newContext(): Promise<BrowserContext>;
+  /** A page in a new context. */
+  newPage(): Promise<Page>;
+}
+
+/** Registers the hooks of one test file: one server and one browser for the file, contexts per test. */
+export function setUpBrowserTests(): BrowserTests {
+  let server: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let browser: Browser | undefined;
+  let baseUrl: string | undefined;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(`${STATIC_DIR}/index.html`)) {
+      throw new Error('dist/web is missing: run `npm run build:web` first (`npm run test:e2e` does).');
+    }
+    server = await buildApp({ staticDir: STATIC_DIR, logger: false, rateLimit: false });
+    baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const tests: BrowserTests = {
+    get baseUrl() {
+      if (baseUrl === undefined) throw new Error('The server is not started yet (use it inside a test).');
+      return baseUrl;
+    },
+    async newContext() {
+      if (!browser) throw new Error('The browser is not started yet (use it inside a test).');
+      const context = await browser.newContext({ baseURL: tests.baseUrl });
+      contexts.push(context);
+      return context;
+    },
+    async newPage() {
+      return (await tests.newContext()).newPage();
+    },
+  };
+  return tests;
+}

@@ -1,0 +1,54 @@
+/**
+ * Path-based routes with the History API. The service answers every unknown non-API path with
+ * index.html, so each route is also a link that survives a reload.
+ */
+
+import { type MouseEvent, useSyncExternalStore } from 'react';
+import { findComputation } from '../../shared/computations/catalog.js';
+import type { Computation } from '../../shared/computations/computation.js';
+
+export type Route =
+  | { readonly page: 'home' }
+  | { readonly page: 'keys' }
+  | { readonly page: 'computation'; readonly computation: Computation }
+  | { readonly page: 'not-found' };
+
+export const HOME_PATH = '/';
+export const KEYS_PATH = '/keys';
+
+export function computationPath(computation: Computation): string {
+  return `/computations/${computation.id}`;
+}
+
+export function routeOf(pathname: string): Route {
+  if (pathname === HOME_PATH) return { page: 'home' };
+  if (pathname === KEYS_PATH) return { page: 'keys' };
+  const id = /^\/computations\/([^/]+)$/.exec(pathname)?.[1];
+  const computation = id === undefined ? undefined : findComputation(decodeURIComponent(id));
+  return computation ? { page: 'computation', computation } : { page: 'not-found' };
+}
+
+const NAVIGATED = 'sealed-vitals:navigate';
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('popstate', onChange);
+  window.addEventListener(NAVIGATED, onChange);
+  return () => {
+    window.removeEventListener('popstate', onChange);
+    window.removeEventListener(NAVIGATED, onChange);
+  };
+}
+
+export function usePathname(): string {
+  return useSyncExternalStore(subscribe, () => window.location.pathname);
+}
+
+/** Follows an in-app link without a page load; modified clicks (new tab, …) keep the browser's way. */
+export function followLink(event: MouseEvent<HTMLAnchorElement>): void {
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  const path = event.currentTarget.pathname;
+  if (path === window.location.pathname) return;
+  window.history.pushState(null, '', path);
+  window.dispatchEvent(new Event(NAVIGATED));
+}

@@ -1,0 +1,92 @@
+/**
+ * The page's async facade over the crypto worker (one per page, started on first use).
+ * Keys stay in the worker; this module only passes plaintext integers in and results out.
+ */
+
+import type { Plaintexts } from '../../shared/computations/computation.js';
+import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
+import type { EvaluateRequest } from '../../shared/wire.js';
+import type {
+  KeyInfo,
+  RequestEnvelope,
+  ResponseEnvelope,
+  WorkerRequest,
+  WorkerRequestKind,
+  WorkerResults,
+} from './protocol.js';
+
+interface Pending {
+  resolve(result: WorkerResults[WorkerRequestKind]): void;
+  reject(error: Error): void;
+}
+
+const pending = new Map<number, Pending>();
+let nextRequestId = 1;
+let worker: Worker | undefined;
+
+function cryptoWorker(): Worker {
+  if (!worker) {
+    worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+    worker.addEventListener('message', (event: MessageEvent<ResponseEnvelope>) => settle(event.data));
+    worker.addEventListener('error', failEverything);
+  }
+  return worker;
+}
+
+function settle(response: ResponseEnvelope): void {
+  const waiting = pending.get(response.id);
+  if (!waiting) return;
+  pending.delete(response.id);
+  if (response.ok) waiting.resolve(response.result);
+  else waiting.reject(errorFrom(response.errorName, response.message));
+}
+
+/** The worker script failed to load or crashed: nothing it was asked will be answered. */
+function failEverything(): void {
+  worker = undefined;
+  for (const waiting of pending.values()) {
+    waiting.reject(new Error('The encryption module of this page stopped. Reload the page and try again.'));
+  }
+  pending.clear();
+}
+
+function errorFrom(name: Extract<ResponseEnvelope, { ok: false }>['errorName'], message: string): Error {
+  switch (name) {
+    case 'ServiceResponseError':
+      return new ServiceResponseError(message);
+    case 'DecodeRangeError':
+      return new DecodeRangeError(message);
+    case 'Error':
+      return new Error(message);
+  }
+}
+
+function call<K extends WorkerRequestKind>(
+  request: Extract<WorkerRequest, { kind: K }>,
+): Promise<WorkerResults[K]> {
+  const id = nextRequestId++;
+  return new Promise((resolve, reject) => {
+    // The worker answers request `id` with the result type of `request.kind` (see worker.ts handlers).
+    pending.set(id, { resolve: (result) => resolve(result as WorkerResults[K]), reject });
+    const envelope: RequestEnvelope = { id, request };
+    cryptoWorker().postMessage(envelope);
+  });
+}
+
+/** Fingerprint, creation time and groups of this device's keys (generated on first use). */
+export function getKeyInfo(): Promise<KeyInfo> {
+  return call({ kind: 'key-info' });
+}
+
+/** The evaluate request body: every input encrypted under this device's public key. */
+export function encryptForComputation(
+  computationId: string,
+  plaintexts: Plaintexts,
+): Promise<EvaluateRequest> {
+  return call({ kind: 'encrypt', computationId, plaintexts });
+}
+
+/** Checks the service's untrusted answer, then decrypts and decodes its outputs. */
+export function decryptResult(computationId: string, response: unknown): Promise<Plaintexts> {
+  return call({ kind: 'decrypt', computationId, response });
+}

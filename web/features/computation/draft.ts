@@ -1,0 +1,52 @@
+/**
+ * The form as typed: text exactly as entered (so nothing is lost or reformatted after an error),
+ * read into the catalog's `FormValues` only to validate and encode.
+ */
+
+import type { Computation, FieldValue, FormValues } from '../../../shared/computations/computation.js';
+
+export interface Draft {
+  /** Per number field: the text typed and the chosen unit id. */
+  readonly numbers: Readonly<Record<string, { readonly text: string; readonly unit: string }>>;
+  readonly flags: Readonly<Record<string, boolean>>;
+  /** Per choice field: the chosen option; absent until the patient chooses. */
+  readonly choices: Readonly<Record<string, string>>;
+}
+
+export function emptyDraft(computation: Computation): Draft {
+  const numbers: Record<string, { text: string; unit: string }> = {};
+  const flags: Record<string, boolean> = {};
+  for (const field of computation.fields) {
+    if (field.kind === 'number') numbers[field.name] = { text: '', unit: field.units[0].id };
+    if (field.kind === 'boolean') flags[field.name] = false;
+  }
+  return { numbers, flags, choices: {} };
+}
+
+/** A decimal number with a point or a comma (many locales type 83,7); NaN for anything else. */
+export function parseDecimal(text: string): number {
+  const trimmed = text.trim();
+  return /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(trimmed) ? Number(trimmed.replace(',', '.')) : Number.NaN;
+}
+
+export function formValuesOf(computation: Computation, draft: Draft): FormValues {
+  const values: Record<string, FieldValue> = {};
+  for (const field of computation.fields) {
+    const value = fieldValue(field.kind, field.name, draft);
+    if (value !== undefined) values[field.name] = value;
+  }
+  return values;
+}
+
+function fieldValue(kind: Computation['fields'][number]['kind'], name: string, draft: Draft) {
+  switch (kind) {
+    case 'number': {
+      const number = draft.numbers[name];
+      return number && { value: parseDecimal(number.text), unit: number.unit };
+    }
+    case 'boolean':
+      return draft.flags[name];
+    case 'choice':
+      return draft.choices[name];
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * One computation, end to end: encode on the page, encrypt in the worker, ask the service,
+ * check and decrypt in the worker, interpret on the page. Each step is timed for the transcript.
+ */
+
+import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
+import { DecodeRangeError, ServiceResponseError } from '../../../shared/errors.js';
+import type { GroupName } from '../../../shared/groups/group.js';
+import { decryptResult, encryptForComputation } from '../../crypto/client.js';
+
+/**
+ * Where the health service answers (spec: base path `/api/v1`); an unset VITE_API_BASE_URL means
+ * this page's own origin. The path is spelled out rather than imported from shared/wire.ts, which
+ * would pull the JSON-schema library into the page's bundle.
+ */
+export const API_BASE = `${import.meta.env.VITE_API_BASE_URL ?? ''}/api/v1`;
+
+/** Exactly what left the device and what came back, for the "What left this device" panel. */
+export interface Transcript {
+  readonly group: GroupName;
+  /** The request body as sent, byte for byte. */
+  readonly requestBody: string;
+  /** The response body as received; `undefined` when no answer arrived. */
+  readonly responseBody: string | undefined;
+  readonly status: number | undefined;
+  readonly timings: {
+    readonly encryptMs: number;
+    readonly networkMs: number | undefined;
+    readonly decryptMs: number | undefined;
+  };
+}
+
+/** What the patient is told when there is no result; never contains a typed value. */
+export interface Failure {
+  readonly title: string;
+  readonly detail: string;
+}
+
+export type RunOutcome =
+  | { readonly ok: true; readonly interpretation: Interpretation; readonly transcript: Transcript }
+  | { readonly ok: false; readonly failure: Failure; readonly transcript: Transcript | undefined };
+
+/** Runs the computation on valid form values (call `validateForm` first). */
+export async function runComputation(computation: Computation, values: FormValues): Promise<RunOutcome> {
+  const started = performance.now();
+  let requestBody: string;
+  try {
+    const request = await encryptForComputation(computation.id, computation.encodeInputs(values));
+    requestBody = JSON.stringify(request);
+  } catch (error) {
+    return { ok: false, failure: failureFrom(error), transcript: undefined };
+  }
+  const encrypted = performance.now();
+  const sent = {
+    group: computation.group,
+    requestBody,
+    responseBody: undefined,
+    status: undefined,
+    timings: { encryptMs: encrypted - started, networkMs: undefined, decryptMs: undefined },
+  } satisfies Transcript;
+
+  let answer: Response;
+  let responseBody: string;
+  try {
+    answer = await fetch(`${API_BASE}/computations/${encodeURIComponent(computation.id)}/evaluate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, application/problem+json' },
+      body: requestBody,
+    });
+    responseBody = await answer.text();
+  } catch {
+    return { ok: false, failure: UNREACHABLE, transcript: sent };
+  }
+  const answered = performance.now();
+  const received = {
+    ...sent,
+    responseBody,
+    status: answer.status,
+    timings: { ...sent.timings, networkMs: answered - encrypted },
+  } satisfies Transcript;
+  if (!answer.ok)
+    return { ok: false, failure: problemFailure(answer.status, responseBody), transcript: received };
+
+  try {
+    const outputs = await decryptResult(computation.id, parseJson(responseBody));
+    const interpretation = computation.interpret(outputs, values);
+    const transcript = {
+      ...received,
+      timings: { ...received.timings, decryptMs: performance.now() - answered },
+    } satisfies Transcript;
+    return { ok: true, interpretation, transcript };
+  } catch (error) {
+    return { ok: false, failure: failureFrom(error), transcript: received };
+  }
+}
+
+const UNREACHABLE: Failure = {
+  title: 'The health service could not be reached.',
+  detail: 'Check your connection and try again. Nothing was computed; your entries are still in the form.',
+};
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ServiceResponseError('The service’s answer is not JSON.');
+  }
+}
+
+/** An RFC 9457 problem's title and detail when the body is one; the status code otherwise. */
+function problemFailure(status: number, body: string): Failure {
+  let problem: unknown;
+  try {
+    problem = JSON.parse(body);
+  } catch {
+    problem = undefined;
+  }
+  if (
+    typeof problem === 'object' &&
+    problem !== null &&
+    'title' in problem &&
+    'detail' in problem &&
+    typeof problem.title === 'string' &&
+    typeof problem.detail === 'string'
+  ) {
+    return { title: problem.title, detail: problem.detail };
+  }
+  return {
+    title: 'The health service refused the request.',
+    detail: `It answered with HTTP status ${status}. Try again in a moment.`,
+  };
+}
+
+function failureFrom(error: unknown): Failure {
+  if (error instanceof ServiceResponseError) {
+    return {
+      title: 'The service’s answer could not be verified, so no result is shown.',
+      detail: error.message,
+    };
+  }
+  if (error instanceof DecodeRangeError) {
+    return { title: 'The decrypted result is not plausible, so it is not shown.', detail: error.message };
+  }
+  return {
+    title: 'The computation failed on this device.',
+    detail: error instanceof Error ? error.message : 'Reload the page and try again.',
+  };
+}

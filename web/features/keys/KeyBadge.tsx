@@ -1,0 +1,15 @@
+import type { KeyInfoState } from './useKeyInfo.js';
+
+/** The header's short fingerprint, so the patient can see the same keys come back after a reload. */
+export function KeyBadge({ keys }: { keys: KeyInfoState }) {
+  return (
+    <p className="key-badge">
+      <span className="key-badge-label">Your key</span>{' '}
+      {keys.status === 'ready' ? (
+        <code data-testid="key-fingerprint">{keys.info.fingerprint}</code>
+      ) : (
+        <span>{keys.status === 'loading' ? 'preparing…' : 'unavailable'}</span>
+      )}
+    </p>
+  );
+}
