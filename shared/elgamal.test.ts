@@ -64,6 +64,9 @@ function describeElGamalLaws<E>(group: Group<E>, numRuns: number): void {
           expectEqual(decrypt(fresh), m);
           expect(group.equals(fresh.a, c.a)).toBe(false);
           expect(group.equals(fresh.b, c.b)).toBe(false);
+          // Fresh randomness each time, not a fixed offset an observer could undo.
+          const again = rerandomize(group, y, c);
+          expect(group.equals(again.a, fresh.a)).toBe(false);
         }),
         { numRuns },
       );
