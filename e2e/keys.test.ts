@@ -1,0 +1,102 @@
+/** The device's keys: generated once per browser profile, kept in IndexedDB, shown as a fingerprint. */
+
+import { createHash } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
+import { setUpBrowserTests } from './harness.js';
+
+const browserTests = setUpBrowserTests();
+
+async function shownFingerprint(page: Page): Promise<string> {
+  return (await page.getByTestId('key-fingerprint').textContent()) ?? '';
+}
+
+/** The stored key record, read the way any script of the origin could (in the page). */
+function readKeyRecord(page: Page): Promise<unknown> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('sealed-vitals');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const read = open.result.transaction('keys').objectStore('keys').get('device-keys');
+          read.onsuccess = () => resolve(read.result);
+          read.onerror = () => reject(read.error);
+        };
+      }),
+  );
+}
+
+const base64url = (bytes: number) => new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$`);
+
+describe('device keys', () => {
+  test('the fingerprint is the same after a reload and in another tab, and differs in a new profile', async () => {
+    const context = await browserTests.newContext();
+    const page = await context.newPage();
+    await page.goto('/');
+    const first = await shownFingerprint(page);
+    expect(first).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){3}$/);
+
+    await page.reload();
+    expect(await shownFingerprint(page)).toBe(first);
+    const otherTab = await context.newPage();
+    await otherTab.goto('/keys');
+    expect(await shownFingerprint(otherTab)).toBe(first);
+
+    const otherProfile = await browserTests.newPage();
+    await otherProfile.goto('/');
+    const second = await shownFingerprint(otherProfile);
+    expect(second).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){3}$/);
+    expect(second).not.toBe(first);
+  });
+
+  test('are one versioned IndexedDB record with a key per catalog group, and nothing in localStorage', async () => {
+    const page = await browserTests.newPage();
+    await page.goto('/');
+    const shown = await shownFingerprint(page);
+    const record = await readKeyRecord(page);
+    // Element sizes from the spec's group table: ffdhe3072 384 bytes, ristretto255 32 bytes.
+    expect(record).toEqual({
+      version: 1,
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      keys: {
+        ffdhe3072: {
+          privateKey: expect.stringMatching(/^[0-9a-f]+$/),
+          publicKey: { group: 'ffdhe3072', y: expect.stringMatching(base64url(384)) },
+        },
+        ristretto255: {
+          privateKey: expect.stringMatching(/^[0-9a-f]+$/),
+          publicKey: { group: 'ristretto255', y: expect.stringMatching(base64url(32)) },
+        },
+      },
+    });
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+
+    // The fingerprint's definition (web/crypto/keystore.ts), recomputed independently.
+    const { keys } = record as { keys: Record<string, { publicKey: { group: string; y: string } }> };
+    const lines = Object.values(keys)
+      .map(({ publicKey }) => `${publicKey.group} ${publicKey.y}\n`)
+      .sort()
+      .join('');
+    const digest = createHash('sha256').update(lines, 'utf8').digest('hex');
+    expect(shown).toBe(digest.slice(0, 16).replace(/(.{4})(?=.)/g, '$1 '));
+  });
+
+  test('the keys page shows the fingerprint, the creation date and the groups', async () => {
+    const page = await browserTests.newPage();
+    await page.goto('/');
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Keys', exact: true })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'Your keys' }).waitFor();
+    const facts = page.locator('main dl');
+    await facts.waitFor();
+    const text = (await facts.textContent()) ?? '';
+    expect(text).toContain(await shownFingerprint(page));
+    expect(text).toContain('ffdhe3072');
+    expect(text).toContain('ristretto255');
+    const created = await facts.locator('time').getAttribute('datetime');
+    expect(Date.now() - Date.parse(created ?? '')).toBeLessThan(5 * 60_000);
+  });
+});
