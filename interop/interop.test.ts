@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../server/app.js';
 import {
+  bmiFromOutputs,
   buildBmiRequest,
   buildCha2ds2VascRequest,
   type CatalogComputation,
@@ -20,10 +21,10 @@ import {
   type EvaluateRequestJson,
   type EvaluateResponseJson,
   encrypt,
-  ffdhe3072,
+  ffdhe3072Group,
   fromBase64Url,
   generateKeyPair,
-  ristretto,
+  ristretto255Group,
   type SpecKeyPair,
   toBase64Url,
 } from './spec-client.js';
@@ -34,7 +35,7 @@ let catalog: CatalogComputation[];
 let ffdheKeys: SpecKeyPair;
 let ristrettoKeys: SpecKeyPair;
 
-const ffdheModulus = 2n * ffdhe3072.order + 1n;
+const ffdheModulus = 2n * ffdhe3072Group.order + 1n;
 const allFactors = (value: 0n | 1n) =>
   Object.fromEntries(CHA2DS2_VASC_FACTORS.map((name) => [name, value])) as Cha2ds2VascInputs;
 /** The highest valid score, 9: every factor but the younger age band. */
@@ -100,8 +101,8 @@ async function startService(rateLimit: false | { max: number; timeWindowMs: numb
 beforeAll(async () => {
   ({ service: app, base: apiBase } = await startService(false));
   catalog = ((await getJson('/computations')).body as { computations: CatalogComputation[] }).computations;
-  ffdheKeys = generateKeyPair(ffdhe3072);
-  ristrettoKeys = generateKeyPair(ristretto);
+  ffdheKeys = generateKeyPair(ffdhe3072Group);
+  ristrettoKeys = generateKeyPair(ristretto255Group);
 });
 
 afterAll(async () => {
@@ -119,7 +120,9 @@ describe('the spec client itself, against the references', () => {
       [15n, 'e0c418f7c8d9c4cdd7395b93ea124f3ad99021bb681dfc3302a9d99a2e53e64e'],
     ];
     for (const [multiple, hex] of multiples) {
-      expect(Buffer.from(ristretto.toBytes(ristretto.encodePlaintext(multiple))).toString('hex')).toBe(hex);
+      expect(
+        Buffer.from(ristretto255Group.toBytes(ristretto255Group.encodePlaintext(multiple))).toString('hex'),
+      ).toBe(hex);
     }
   });
 
@@ -133,17 +136,17 @@ describe('the spec client itself, against the references', () => {
     const expected = (1n << bits) - (1n << (bits - 64n)) + ((scaledE >> 64n) + X) * (1n << 64n) - 1n;
     expect(ffdheModulus).toBe(expected);
     // g = 2 generates the subgroup of order q (RFC 7919 §5.1: p is a safe prime, 2 a residue).
-    expect(ffdhe3072.power(2n, ffdhe3072.order)).toBe(1n);
+    expect(ffdhe3072Group.power(2n, ffdhe3072Group.order)).toBe(1n);
   });
 
   it('decrypts what it encrypts in both groups, with ± encoding and negative additive plaintexts', () => {
     for (const plaintext of [1n, 2n, 3n, 650_000_000n]) {
-      const ciphertext = encrypt(ffdhe3072, ffdheKeys.publicKey, plaintext);
-      expect(decrypt(ffdhe3072, ffdheKeys, ciphertext, { min: 1n, max: plaintext })).toBe(plaintext);
+      const ciphertext = encrypt(ffdhe3072Group, ffdheKeys.publicKey, plaintext);
+      expect(decrypt(ffdhe3072Group, ffdheKeys, ciphertext, { min: 1n, max: plaintext })).toBe(plaintext);
     }
     for (const plaintext of [-5n, 0n, 9n]) {
-      const ciphertext = encrypt(ristretto, ristrettoKeys.publicKey, plaintext);
-      expect(decrypt(ristretto, ristrettoKeys, ciphertext, { min: -5n, max: 9n })).toBe(plaintext);
+      const ciphertext = encrypt(ristretto255Group, ristrettoKeys.publicKey, plaintext);
+      expect(decrypt(ristretto255Group, ristrettoKeys, ciphertext, { min: -5n, max: 9n })).toBe(plaintext);
     }
   });
 
@@ -197,30 +200,36 @@ describe('GET /api/v1/health and /api/v1/computations', () => {
     }
   });
 
+  // By name, since the spec fixes names and bounds but not their order in the catalog.
+  const boundsByName = (entries: { name: string; min: number; max: number }[]) =>
+    Object.fromEntries(entries.map(({ name, min, max }) => [name, { min, max }]));
+
   it('declares bmi exactly as the spec does', () => {
     const bmi = catalogEntry('bmi');
     expect(bmi.group).toBe('ffdhe3072');
-    expect(bmi.inputs.map(({ name, min, max }) => ({ name, min, max }))).toEqual([
-      { name: 'weight', min: 10, max: 6500 },
-      { name: 'height', min: 300, max: 2800 },
-    ]);
-    expect(bmi.outputs.map((output) => output.name).sort()).toEqual(['denominator', 'numerator']);
-    // The declared bounds must cover every true result (weight·100000, height²) and stay in [1, q].
-    const bounds = Object.fromEntries(bmi.outputs.map(({ name, min, max }) => [name, { min, max }]));
-    expect(bounds.numerator?.min).toBeLessThanOrEqual(10 * 100_000);
-    expect(bounds.numerator?.max).toBeGreaterThanOrEqual(6500 * 100_000);
-    expect(bounds.denominator?.min).toBeLessThanOrEqual(300 ** 2);
-    expect(bounds.denominator?.max).toBeGreaterThanOrEqual(2800 ** 2);
-    for (const { min } of bmi.outputs) expect(min).toBeGreaterThanOrEqual(1);
+    expect(boundsByName(bmi.inputs)).toEqual({
+      weight: { min: 10, max: 6500 },
+      height: { min: 300, max: 2800 },
+    });
+    // The spec leaves these bounds to the service; they must cover every true result
+    // (weight·100000, height²) and stay ≥ 1, the least multiplicative plaintext.
+    const { numerator, denominator, ...others } = boundsByName(bmi.outputs);
+    expect(others).toEqual({});
+    expect(numerator?.min).toBeGreaterThanOrEqual(1);
+    expect(numerator?.min).toBeLessThanOrEqual(10 * 100_000);
+    expect(numerator?.max).toBeGreaterThanOrEqual(6500 * 100_000);
+    expect(denominator?.min).toBeGreaterThanOrEqual(1);
+    expect(denominator?.min).toBeLessThanOrEqual(300 ** 2);
+    expect(denominator?.max).toBeGreaterThanOrEqual(2800 ** 2);
   });
 
   it('declares cha2ds2-vasc exactly as the spec does', () => {
     const score = catalogEntry('cha2ds2-vasc');
     expect(score.group).toBe('ristretto255');
-    expect(score.inputs.map(({ name, min, max }) => ({ name, min, max }))).toEqual(
-      CHA2DS2_VASC_FACTORS.map((name) => ({ name, min: 0, max: 1 })),
+    expect(boundsByName(score.inputs)).toEqual(
+      Object.fromEntries(CHA2DS2_VASC_FACTORS.map((name) => [name, { min: 0, max: 1 }])),
     );
-    expect(score.outputs).toEqual([{ name: 'score', min: 0, max: 9 }]);
+    expect(boundsByName(score.outputs)).toEqual({ score: { min: 0, max: 9 } });
   });
 });
 
@@ -248,8 +257,10 @@ describe('POST /api/v1/computations/{id}/evaluate: results match the spec formul
     await fc.assert(
       fc.asyncProperty(weights, heights, async (weight, height) => {
         const response = await evaluate('bmi', buildBmiRequest(ffdheKeys, { weight, height }));
-        const outputs = decryptOutputs(ffdhe3072, ffdheKeys, catalogEntry('bmi'), response);
+        const outputs = decryptOutputs(ffdhe3072Group, ffdheKeys, catalogEntry('bmi'), response);
         expect(outputs).toEqual({ numerator: weight * 100_000n, denominator: height * height });
+        // The quotient is kg/m² (reference clinical.md: BMI = weight[kg] / height[m]²).
+        expect(bmiFromOutputs(outputs)).toBeCloseTo(Number(weight) / 10 / (Number(height) / 1000) ** 2, 9);
       }),
       {
         numRuns: 4,
@@ -265,7 +276,12 @@ describe('POST /api/v1/computations/{id}/evaluate: results match the spec formul
     await fc.assert(
       fc.asyncProperty(factorSets, async (factors) => {
         const response = await evaluate('cha2ds2-vasc', buildCha2ds2VascRequest(ristrettoKeys, factors));
-        const { score } = decryptOutputs(ristretto, ristrettoKeys, catalogEntry('cha2ds2-vasc'), response);
+        const { score } = decryptOutputs(
+          ristretto255Group,
+          ristrettoKeys,
+          catalogEntry('cha2ds2-vasc'),
+          response,
+        );
         const expected =
           factors.chf +
           factors.hypertension +
@@ -282,17 +298,18 @@ describe('POST /api/v1/computations/{id}/evaluate: results match the spec formul
   }, 60_000);
 
   it('both age flags set: the service sums to 10, outside the declared [0, 9], and decoding refuses it', async () => {
-    // Built by hand: buildCha2ds2VascRequest refuses this clinically impossible combination.
+    expect(() => buildCha2ds2VascRequest(ristrettoKeys, allFactors(1n))).toThrow(/exclude each other/);
+    // So built by hand: both flags set is clinically impossible, but nothing on the wire forbids it.
     const inputs = Object.fromEntries(
-      CHA2DS2_VASC_FACTORS.map((name) => [name, encrypt(ristretto, ristrettoKeys.publicKey, 1n)]),
+      CHA2DS2_VASC_FACTORS.map((name) => [name, encrypt(ristretto255Group, ristrettoKeys.publicKey, 1n)]),
     );
     const response = await evaluate('cha2ds2-vasc', { publicKey: ristrettoKeys.publicKey, inputs });
     const scoreEntry = catalogEntry('cha2ds2-vasc');
-    expect(() => decryptOutputs(ristretto, ristrettoKeys, scoreEntry, response)).toThrow(
+    expect(() => decryptOutputs(ristretto255Group, ristrettoKeys, scoreEntry, response)).toThrow(
       /outside the declared range/,
     );
     const score = response.outputs.score as CiphertextJson;
-    expect(decrypt(ristretto, ristrettoKeys, score, { min: 0n, max: 10n })).toBe(10n);
+    expect(decrypt(ristretto255Group, ristrettoKeys, score, { min: 0n, max: 10n })).toBe(10n);
   });
 
   it('re-randomizes: the same request twice yields different output ciphertexts of the same value', async () => {
@@ -303,7 +320,7 @@ describe('POST /api/v1/computations/{id}/evaluate: results match the spec formul
     expect(first?.b).not.toBe(second?.b);
     const range = { min: 0n, max: 9n };
     for (const ciphertext of [first, second]) {
-      expect(decrypt(ristretto, ristrettoKeys, ciphertext as CiphertextJson, range)).toBe(0n);
+      expect(decrypt(ristretto255Group, ristrettoKeys, ciphertext as CiphertextJson, range)).toBe(0n);
     }
 
     const bmiRequest = buildBmiRequest(ffdheKeys, { weight: 700n, height: 1750n });
@@ -319,7 +336,7 @@ describe('errors are application/problem+json with the spec codes', () => {
   const validBmi = () => buildBmiRequest(ffdheKeys, { weight: 700n, height: 1750n });
   const withInputs = (request: EvaluateRequestJson, inputs: Record<string, CiphertextJson>) =>
     JSON.stringify({ ...request, inputs });
-  const ffdheElement = (value: bigint) => toBase64Url(ffdhe3072.toBytes(value));
+  const ffdheElement = (value: bigint) => toBase64Url(ffdhe3072Group.toBytes(value));
   const p = ffdheModulus;
 
   it('unknown computation → 404 unknown-computation', async () => {
@@ -334,15 +351,15 @@ describe('errors are application/problem+json with the spec codes', () => {
     const ristrettoForBmi = {
       publicKey: ristrettoKeys.publicKey,
       inputs: {
-        weight: encrypt(ristretto, ristrettoKeys.publicKey, 700n),
-        height: encrypt(ristretto, ristrettoKeys.publicKey, 1750n),
+        weight: encrypt(ristretto255Group, ristrettoKeys.publicKey, 700n),
+        height: encrypt(ristretto255Group, ristrettoKeys.publicKey, 1750n),
       },
     };
     await expectProblem(await postEvaluate('bmi', JSON.stringify(ristrettoForBmi)), 400, 'group-mismatch');
     const ffdheForScore = {
       publicKey: ffdheKeys.publicKey,
       inputs: Object.fromEntries(
-        CHA2DS2_VASC_FACTORS.map((name) => [name, encrypt(ffdhe3072, ffdheKeys.publicKey, 1n)]),
+        CHA2DS2_VASC_FACTORS.map((name) => [name, encrypt(ffdhe3072Group, ffdheKeys.publicKey, 1n)]),
       ),
     };
     await expectProblem(

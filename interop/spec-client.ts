@@ -127,7 +127,7 @@ function ffdheGroup(name: GroupName, p: bigint, elementBytes: number): SpecGroup
   };
 }
 
-export const ffdhe3072: SpecGroup<bigint> = ffdheGroup('ffdhe3072', FFDHE3072_P, FFDHE3072_BYTES);
+export const ffdhe3072Group: SpecGroup<bigint> = ffdheGroup('ffdhe3072', FFDHE3072_P, FFDHE3072_BYTES);
 
 type RistrettoPoint = InstanceType<typeof ristretto255.Point>;
 const { Point } = ristretto255;
@@ -140,7 +140,7 @@ function ristrettoMultiple(point: RistrettoPoint, scalar: bigint, order: bigint)
   return reduced === 0n ? Point.ZERO : point.multiply(reduced);
 }
 
-export const ristretto: SpecGroup<RistrettoPoint> = {
+export const ristretto255Group: SpecGroup<RistrettoPoint> = {
   name: 'ristretto255',
   order: Point.Fn.ORDER,
   identity: Point.ZERO,
@@ -242,7 +242,7 @@ export interface CatalogComputation {
   outputs: CatalogOutput[];
 }
 
-export function rangeOf(bounds: { min: number; max: number }): PlaintextRange {
+function rangeOf(bounds: { min: number; max: number }): PlaintextRange {
   return { min: BigInt(bounds.min), max: BigInt(bounds.max) };
 }
 
@@ -253,6 +253,9 @@ export function decryptOutputs<E>(
   computation: CatalogComputation,
   response: EvaluateResponseJson,
 ): Record<string, bigint> {
+  if (computation.group !== group.name || keyPair.publicKey.group !== group.name) {
+    throw new Error(`${computation.id} is computed in ${computation.group}, not ${group.name}`);
+  }
   const declared = computation.outputs.map((output) => output.name).sort();
   if (JSON.stringify(Object.keys(response.outputs).sort()) !== JSON.stringify(declared)) {
     throw new Error(`response outputs differ from the declared outputs of ${computation.id}`);
@@ -294,7 +297,7 @@ export interface BmiInputs {
 export function buildBmiRequest(keyPair: SpecKeyPair, inputs: BmiInputs): EvaluateRequestJson {
   requireIntegerIn('weight', inputs.weight, 10n, 6500n);
   requireIntegerIn('height', inputs.height, 300n, 2800n);
-  return encryptInputs(ffdhe3072, keyPair, { weight: inputs.weight, height: inputs.height });
+  return encryptInputs(ffdhe3072Group, keyPair, { weight: inputs.weight, height: inputs.height });
 }
 
 /** BMI in kg/m²: numerator = weight[0.1 kg]·100000 and denominator = height[mm]², per the spec. */
@@ -328,5 +331,5 @@ export function buildCha2ds2VascRequest(
   if (inputs.age65to74 === 1n && inputs.age75plus === 1n) {
     throw new Error('age65to74 and age75plus exclude each other');
   }
-  return encryptInputs(ristretto, keyPair, inputs);
+  return encryptInputs(ristretto255Group, keyPair, inputs);
 }
