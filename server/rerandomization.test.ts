@@ -1,0 +1,70 @@
+/**
+ * Every output is re-randomized before it leaves the service (spec: "HTTP API"): multiplied by a fresh
+ * encryption of the neutral plaintext, so it carries no trace of how it was computed from the inputs.
+ */
+
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { decryptOutputs } from '../shared/client.js';
+import type { Ciphertexts, Computation } from '../shared/computations/computation.js';
+import type { Group } from '../shared/groups/group.js';
+import { ffdheGroup, ristretto255Group } from '../shared/groups/index.js';
+import { additiveOps, multiplicativeOps } from '../shared/homomorphic.js';
+import {
+  type CiphertextWire,
+  ciphertextFromWire,
+  ciphertextToWire,
+  type EvaluateRequest,
+} from '../shared/wire.js';
+import { buildTestApp, postEvaluate, sampleRequest } from './test-support.js';
+
+let app: FastifyInstance;
+beforeAll(async () => {
+  app = await buildTestApp();
+});
+afterAll(() => app.close());
+
+/** What the service would return if it skipped re-randomization. */
+function evaluateWithoutRerandomizing(
+  computation: Computation,
+  request: EvaluateRequest,
+): Record<string, CiphertextWire> {
+  const inputsIn = <E>(group: Group<E>) =>
+    Object.fromEntries(
+      Object.entries(request.inputs).map(([name, c]) => [name, ciphertextFromWire(group, c, name)]),
+    );
+  const outputsOf = <E>(group: Group<E>, outputs: Ciphertexts<E>) =>
+    Object.fromEntries(Object.entries(outputs).map(([name, c]) => [name, ciphertextToWire(group, c)]));
+  if (computation.scheme === 'multiplicative') {
+    const group = ffdheGroup(computation.group);
+    return outputsOf(group, computation.evaluate(multiplicativeOps(group), inputsIn(group)));
+  }
+  const group = ristretto255Group;
+  return outputsOf(group, computation.evaluate(additiveOps(group), inputsIn(group)));
+}
+
+describe.each(['bmi', 'cha2ds2-vasc'] as const)('%s', (id) => {
+  test('the same request twice gives different ciphertexts of the same result', async () => {
+    const { computation, key, body } = sampleRequest(id);
+    const first = (await postEvaluate(app, id, body)).json();
+    const second = (await postEvaluate(app, id, body)).json();
+    for (const output of computation.outputs) {
+      expect(second.outputs[output.name].a).not.toBe(first.outputs[output.name].a);
+      expect(second.outputs[output.name].b).not.toBe(first.outputs[output.name].b);
+    }
+    expect(decryptOutputs(computation, key, second)).toEqual(decryptOutputs(computation, key, first));
+  });
+
+  test('no output is the un-randomized evaluation, nor shares its randomness', async () => {
+    const { computation, body } = sampleRequest(id);
+    const bare = evaluateWithoutRerandomizing(computation, body);
+    const { outputs } = (await postEvaluate(app, id, body)).json();
+    for (const output of computation.outputs) {
+      const returned = outputs[output.name];
+      const unrandomized = bare[output.name];
+      expect(unrandomized).toBeDefined();
+      expect(returned.a).not.toBe(unrandomized?.a);
+      expect(returned.b).not.toBe(unrandomized?.b);
+    }
+  });
+});

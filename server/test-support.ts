@@ -1,0 +1,95 @@
+/** What the API tests share: a quiet app, real encrypted requests, and the problem+json contract. */
+
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
+import { encryptInputs, type GroupKeyPair, generateGroupKeyPair } from '../shared/client.js';
+import { findComputation } from '../shared/computations/catalog.js';
+import type { Computation, Plaintexts } from '../shared/computations/computation.js';
+import type { EvaluateRequest } from '../shared/wire.js';
+import { type AppOptions, buildApp } from './app.js';
+
+export function buildTestApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  return buildApp({ logger: false, rateLimit: false, ...options });
+}
+
+export function catalogEntry(id: 'bmi' | 'cha2ds2-vasc'): Computation {
+  const computation = findComputation(id);
+  if (!computation) throw new Error(`The catalog lost ${id}.`);
+  return computation;
+}
+
+export const evaluatePath = (id: string) => `/api/v1/computations/${id}/evaluate`;
+
+export interface EncryptedRequest {
+  readonly computation: Computation;
+  readonly key: GroupKeyPair;
+  readonly body: EvaluateRequest;
+}
+
+/** A valid request as the patient's device builds it, under a fresh key. */
+export function encryptedRequest(computation: Computation, plaintexts: Plaintexts): EncryptedRequest {
+  const key = generateGroupKeyPair(computation.group);
+  return { computation, key, body: encryptInputs(computation, key, plaintexts) };
+}
+
+/** Inputs inside the declared bounds, for tests about everything but the result. */
+export const SAMPLE_PLAINTEXTS = {
+  bmi: { weight: 700n, height: 1750n },
+  'cha2ds2-vasc': {
+    chf: 0n,
+    hypertension: 1n,
+    age65to74: 0n,
+    age75plus: 1n,
+    diabetes: 0n,
+    stroke: 1n,
+    vascular: 0n,
+    female: 1n,
+  },
+} as const satisfies Record<string, Plaintexts>;
+
+const samples = new Map<string, EncryptedRequest>();
+
+/** One valid request per computation, made once per test file: treat it as read-only. */
+export function sampleRequest(id: keyof typeof SAMPLE_PLAINTEXTS): EncryptedRequest {
+  let sample = samples.get(id);
+  if (!sample) {
+    sample = encryptedRequest(catalogEntry(id), SAMPLE_PLAINTEXTS[id]);
+    samples.set(id, sample);
+  }
+  return sample;
+}
+
+export function postEvaluate(
+  app: FastifyInstance,
+  id: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url: evaluatePath(id),
+    headers: { 'content-type': 'application/json', ...headers },
+    payload: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/**
+ * Asserts an RFC 9457 problem with exactly the protocol's members, the given code and status, and
+ * returns its detail for further checks.
+ */
+export function expectProblem(response: LightMyRequestResponse, code: string, status: number): string {
+  expect(response.statusCode).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json(;|$)/);
+  const problem: unknown = response.json();
+  expect(problem).toEqual({
+    type: `urn:sealed-vitals:problem:${code}`,
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+    code,
+  });
+  const { title, detail } = problem as { title: string; detail: string };
+  expect(title).not.toBe('');
+  expect(detail).not.toBe('');
+  return detail;
+}
