@@ -1,4 +1,12 @@
+import { COMPUTATIONS } from '../../../shared/computations/catalog.js';
+import type { GroupName } from '../../../shared/groups/group.js';
 import type { KeyInfoState } from './useKeyInfo.js';
+
+function usedBy(group: GroupName): string {
+  return COMPUTATIONS.filter((computation) => computation.group === group)
+    .map((computation) => computation.title)
+    .join(', ');
+}
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeStyle: 'short' });
 
@@ -8,8 +16,7 @@ export function KeysPage({ keys }: { keys: KeyInfoState }) {
       <p className="lead">
         This browser made its own ElGamal key pairs the first time you opened Sealed Vitals. The private keys
         stay in this browser’s storage for this site and are used only by the page’s encryption worker; they
-        are never sent, shown or synced. Clearing the site’s data deletes them, and results encrypted to them
-        can no longer be read.
+        are never sent, shown or synced. Clearing the site’s data deletes them; the app then makes new ones.
       </p>
       {keys.status === 'loading' && <p role="status">Preparing your keys…</p>}
       {keys.status === 'failed' && (
@@ -34,7 +41,7 @@ export function KeysPage({ keys }: { keys: KeyInfoState }) {
             <ul className="plain-list">
               {keys.info.groups.map((group) => (
                 <li key={group}>
-                  <code>{group}</code>
+                  <code>{group}</code> — {usedBy(group)}
                 </li>
               ))}
             </ul>
