@@ -6,7 +6,7 @@
 import { type AdditiveComputation, named, type Severity } from './computation.js';
 import { indicator, readChoice, readFlag, readQuantity } from './form.js';
 
-/** Points per indicator (../reference/clinical.md). */
+/** Points per indicator (../reference/clinical.md), and how the public catalog names each input. */
 const WEIGHTS = {
   chf: 1n,
   hypertension: 1n,
@@ -17,6 +17,16 @@ const WEIGHTS = {
   vascular: 1n,
   female: 1n,
 } as const;
+const INPUT_LABELS: Record<keyof typeof WEIGHTS, string> = {
+  chf: 'Congestive heart failure',
+  hypertension: 'Hypertension',
+  age65to74: 'Age 65–74',
+  age75plus: 'Age 75 or older',
+  diabetes: 'Diabetes mellitus',
+  stroke: 'Prior stroke, TIA or thromboembolism',
+  vascular: 'Vascular disease',
+  female: 'Female sex',
+};
 
 /**
  * Adjusted stroke rate (% per year) by score, from Lip et al., Stroke 2010, as tabled in the
@@ -34,7 +44,13 @@ export const cha2ds2Vasc: AdditiveComputation = {
   description: 'Stroke-risk score for people with atrial fibrillation (0–9), with its risk category.',
   scheme: 'additive',
   group: 'ristretto255',
-  inputs: Object.keys(WEIGHTS).map((name) => ({ name, label: name, unit: 'indicator', min: 0, max: 1 })),
+  inputs: Object.entries(INPUT_LABELS).map(([name, label]) => ({
+    name,
+    label,
+    unit: '0 or 1',
+    min: 0,
+    max: 1,
+  })),
   outputs: [{ name: 'score', min: 0, max: 9 }],
   fields: [
     {
