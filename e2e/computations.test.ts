@@ -86,6 +86,14 @@ describe('body-mass index', () => {
     expect(evaluations).toHaveLength(1);
   });
 
+  test('reads a decimal comma as a decimal point', async () => {
+    const page = await browserTests.newPage();
+    await openComputation(page, BMI_TITLE);
+    await fillBmi(page, { weight: '83,7', weightUnit: 'kg', height: '176,4', heightUnit: 'cm' });
+    const expected = bmiByFormula({ weight: '83.7', weightUnit: 'kg', height: '176.4', heightUnit: 'cm' });
+    expect((await computeResult(page)).value).toBe(`${expected.toFixed(1)} kg/m²`);
+  });
+
   test('works from the keyboard alone', async () => {
     const page = await browserTests.newPage();
     await openComputation(page, BMI_TITLE);

@@ -23,8 +23,9 @@ export function computationPath(computation: Computation): string {
 export function routeOf(pathname: string): Route {
   if (pathname === HOME_PATH) return { page: 'home' };
   if (pathname === KEYS_PATH) return { page: 'keys' };
+  // Catalog ids are plain [a-z0-9-], so the path segment is compared as it is, never decoded.
   const id = /^\/computations\/([^/]+)$/.exec(pathname)?.[1];
-  const computation = id === undefined ? undefined : findComputation(decodeURIComponent(id));
+  const computation = id === undefined ? undefined : findComputation(id);
   return computation ? { page: 'computation', computation } : { page: 'not-found' };
 }
 
