@@ -27,6 +27,23 @@ function readKeyRecord(page: Page): Promise<unknown> {
   );
 }
 
+function writeKeyRecord(page: Page, record: unknown): Promise<void> {
+  return page.evaluate(
+    (value) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('sealed-vitals');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const transaction = open.result.transaction('keys', 'readwrite');
+          transaction.objectStore('keys').put(value, 'device-keys');
+          transaction.oncomplete = () => resolve();
+          transaction.onerror = () => reject(transaction.error);
+        };
+      }),
+    record,
+  );
+}
+
 const base64url = (bytes: number) => new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$`);
 
 describe('device keys', () => {
@@ -98,5 +115,20 @@ describe('device keys', () => {
     expect(text).toContain('ristretto255');
     const created = await facts.locator('time').getAttribute('datetime');
     expect(Date.now() - Date.parse(created ?? '')).toBeLessThan(5 * 60_000);
+  });
+
+  test('a record this version cannot read is reported and left as it is, never overwritten', async () => {
+    const page = await browserTests.newPage();
+    await page.goto('/keys');
+    await page.getByTestId('key-fingerprint').waitFor();
+    const fromTheFuture = { version: 2, createdAt: '2031-01-01T00:00:00.000Z', keys: {} };
+    await writeKeyRecord(page, fromTheFuture);
+
+    await page.reload();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('damaged or from a newer version');
+    expect(await page.getByTestId('key-fingerprint').count()).toBe(0);
+    expect(await readKeyRecord(page)).toEqual(fromTheFuture);
   });
 });

@@ -31,6 +31,11 @@ interface KeyRecordV1 {
   readonly keys: Readonly<Partial<Record<GroupName, StoredKeyPair>>>;
 }
 
+/** A problem with the stored keys; its message is meant for the patient and never holds key material. */
+export class KeyStoreError extends Error {
+  override readonly name = 'KeyStoreError';
+}
+
 export interface DeviceKeys {
   readonly info: KeyInfo;
   keyFor(group: GroupName): GroupKeyPair;
@@ -48,10 +53,18 @@ export function loadDeviceKeys(): Promise<DeviceKeys> {
 }
 
 async function openOrCreate(): Promise<DeviceKeys> {
-  // Read and write in one transaction, so two tabs opening at once still end up with one set of keys.
-  await update<unknown>(RECORD_KEY, (stored) => withEveryCatalogGroup(readRecord(stored)), store);
-  const record = readRecord(await get<unknown>(RECORD_KEY, store));
-  if (!record) throw new Error('The keys could not be read back from this browser’s storage.');
+  let record: KeyRecordV1 | undefined;
+  try {
+    // Read and write in one transaction, so two tabs opening at once still end up with one set of keys.
+    await update<unknown>(RECORD_KEY, (stored) => withEveryCatalogGroup(readRecord(stored)), store);
+    record = readRecord(await get<unknown>(RECORD_KEY, store));
+  } catch (error) {
+    if (error instanceof KeyStoreError) throw error;
+    throw new KeyStoreError(
+      'This browser did not let the app keep its keys (IndexedDB); a private window may block it.',
+    );
+  }
+  if (!record) throw new KeyStoreError('The keys could not be read back from this browser’s storage.');
   return toDeviceKeys(record);
 }
 
@@ -74,7 +87,9 @@ function withEveryCatalogGroup(record: KeyRecordV1 | undefined): KeyRecordV1 {
 function readRecord(stored: unknown): KeyRecordV1 | undefined {
   if (stored === undefined) return undefined;
   if (!isKeyRecordV1(stored)) {
-    throw new Error('The keys stored in this browser are damaged or from a newer version of the app.');
+    throw new KeyStoreError(
+      'The keys stored in this browser are damaged or from a newer version of the app.',
+    );
   }
   return stored;
 }
@@ -105,7 +120,7 @@ function toDeviceKeys(record: KeyRecordV1): DeviceKeys {
   const pairs = new Map<GroupName, GroupKeyPair>();
   for (const group of CATALOG_GROUPS) {
     const stored = record.keys[group];
-    if (!stored) throw new Error(`No ${group} key is stored.`);
+    if (!stored) throw new KeyStoreError(`No ${group} key is stored.`);
     pairs.set(group, { group, privateKey: BigInt(`0x${stored.privateKey}`), publicKey: stored.publicKey });
   }
   return {
@@ -116,7 +131,7 @@ function toDeviceKeys(record: KeyRecordV1): DeviceKeys {
     },
     keyFor(group) {
       const pair = pairs.get(group);
-      if (!pair) throw new Error(`No key for ${group} on this device.`);
+      if (!pair) throw new KeyStoreError(`No key for ${group} on this device.`);
       return pair;
     },
   };

@@ -7,7 +7,7 @@ import { decryptOutputs, encryptInputs } from '../../shared/client.js';
 import { findComputation } from '../../shared/computations/catalog.js';
 import type { Computation } from '../../shared/computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
-import { loadDeviceKeys } from './keystore.js';
+import { KeyStoreError, loadDeviceKeys } from './keystore.js';
 import type {
   RequestEnvelope,
   ResponseEnvelope,
@@ -67,8 +67,8 @@ scope.addEventListener('message', ({ data: { id, request } }) => {
 });
 
 /**
- * Only the errors about the service's answer keep their message (they are written to be shown);
- * anything else gets a fixed one, so no library message can carry key material to the page.
+ * Only our own errors keep their message (they are written to be shown); anything else gets a
+ * fixed one, so no library message can carry key material to the page.
  */
 function describeError(
   error: unknown,
@@ -76,5 +76,6 @@ function describeError(
   if (error instanceof ServiceResponseError || error instanceof DecodeRangeError) {
     return { errorName: error.name, message: error.message };
   }
+  if (error instanceof KeyStoreError) return { errorName: 'Error', message: error.message };
   return { errorName: 'Error', message: 'Encryption on this device failed. Reload the page and try again.' };
 }
