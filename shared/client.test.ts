@@ -42,7 +42,12 @@ describe('encryptInputs → evaluateRequest → decryptOutputs', () => {
 
   it('computes the CHA₂DS₂-VASc score', () => {
     const bit = fc.constantFrom(0n, 1n);
-    const flags = fc.record(Object.fromEntries(cha2ds2Vasc.inputs.map((input) => [input.name, bit])));
+    const answers = fc.record(Object.fromEntries(cha2ds2Vasc.inputs.map((input) => [input.name, bit])));
+    // An age is in at most one band; both set would score 10, outside the declared [0, 9] (see below).
+    const ageBands = fc.constantFrom([0n, 0n], [1n, 0n], [0n, 1n]);
+    const flags = fc
+      .tuple(answers, ageBands)
+      .map(([rest, [age65to74, age75plus]]) => ({ ...rest, age65to74, age75plus }));
     fc.assert(
       fc.property(flags, (inputs) => {
         // The spec's formula, written out independently of the computation's weight table.
@@ -61,6 +66,12 @@ describe('encryptInputs → evaluateRequest → decryptOutputs', () => {
       }),
       { numRuns: 6 },
     );
+  });
+
+  it('reports both age bands at once, which no form produces, as DecodeRangeError rather than a score', () => {
+    const inputs = Object.fromEntries(cha2ds2Vasc.inputs.map((input) => [input.name, 1n]));
+    const response = roundTrip(cha2ds2Vasc, scoreKey, inputs);
+    expect(() => decryptOutputs(cha2ds2Vasc, scoreKey, response)).toThrow(DecodeRangeError);
   });
 
   it('builds a request that fits the schema, with exactly the declared inputs', () => {
@@ -136,13 +147,22 @@ describe('decryptOutputs', () => {
   });
 
   it('reports a response encrypted to another key as DecodeRangeError, not a wrong value', () => {
+    // Each response decodes under the key it was made for, so only the key makes the decode fail.
     const otherBmiKey = generateGroupKeyPair('ffdhe3072');
     const foreignBmi = roundTrip(bmi, otherBmiKey, { weight: 700n, height: 1750n });
+    expect(decryptOutputs(bmi, otherBmiKey, foreignBmi)).toEqual({
+      numerator: 70_000_000n,
+      denominator: 3_062_500n,
+    });
     expect(() => decryptOutputs(bmi, bmiKey, foreignBmi)).toThrow(DecodeRangeError);
 
     const otherScoreKey = generateGroupKeyPair('ristretto255');
-    const flags = Object.fromEntries(cha2ds2Vasc.inputs.map((input) => [input.name, 1n]));
+    const flags = {
+      ...Object.fromEntries(cha2ds2Vasc.inputs.map((input) => [input.name, 1n])),
+      age75plus: 0n,
+    };
     const foreignScore = roundTrip(cha2ds2Vasc, otherScoreKey, flags);
+    expect(decryptOutputs(cha2ds2Vasc, otherScoreKey, foreignScore)).toEqual({ score: 8n });
     expect(() => decryptOutputs(cha2ds2Vasc, scoreKey, foreignScore)).toThrow(DecodeRangeError);
   });
 
