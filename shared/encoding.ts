@@ -134,7 +134,8 @@ function babySteps(width: bigint): BabyStepTable {
       point = point.add(Edwards.BASE);
     }
     const keys = stepKeys(chunk);
-    // The first j wins a (vanishingly rare) key collision; a miss is caught by the exact check.
+    // On a 52-bit key collision (chance about width²/2^53: 10^-5 for 2^18 entries) the first j wins and
+    // the other becomes undecodable, reported as out of range: the exact check means never a wrong value.
     for (const key of keys) {
       if (!indexOf.has(key)) indexOf.set(key, j);
       j++;

@@ -124,7 +124,7 @@ export const cha2ds2Vasc: AdditiveComputation = {
       category: grade.category,
       severity: grade.severity,
       explanation:
-        `Adjusted stroke rate about ${rate}% per year (Lip et al. 2010). ${grade.advice} ` +
+        `Adjusted stroke rate about ${rate.toFixed(1)}% per year (Lip et al. 2010). ${grade.advice} ` +
         '(ESC 2020 guideline; discuss with your clinician, who also weighs bleeding risk.)',
     };
   },
