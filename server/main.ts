@@ -19,12 +19,12 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function positiveInteger(name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+function positiveInteger(name: string, fallback: number, max?: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    fail(`${name} must be an integer from 1 to ${max}.`);
+  if (!Number.isSafeInteger(value) || value < 1 || (max !== undefined && value > max)) {
+    fail(`${name} must be a whole number from 1${max === undefined ? ' up' : ` to ${max}`}.`);
   }
   return value;
 }
