@@ -9,7 +9,7 @@ import { PROBLEM_STATUS, type ProblemCode, ProtocolError } from '../../shared/er
 import type { Problem } from '../../shared/wire.js';
 
 /** The spec's codes plus the service's own: a route that does not exist, and a bug of ours. */
-export type ServiceProblemCode = ProblemCode | 'not-found' | 'internal-error';
+type ServiceProblemCode = ProblemCode | 'not-found' | 'internal-error';
 
 const STATUS: Record<ServiceProblemCode, number> = {
   ...PROBLEM_STATUS,
@@ -33,9 +33,9 @@ const TITLE: Record<ServiceProblemCode, string> = {
   'internal-error': 'Internal error',
 };
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export function problem(code: ServiceProblemCode, detail: string): Problem {
+function problem(code: ServiceProblemCode, detail: string): Problem {
   return {
     type: `urn:sealed-vitals:problem:${code}`,
     title: TITLE[code],
@@ -45,7 +45,7 @@ export function problem(code: ServiceProblemCode, detail: string): Problem {
   };
 }
 
-export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body);
 }
 
@@ -107,7 +107,7 @@ function isFastifyError(error: unknown): error is FastifyError {
 }
 
 /** Ajv's first error as "<path>: <what is wrong>"; Ajv's messages quote the schema, never the data. */
-export function describeValidationError(
+function describeValidationError(
   errors: readonly FastifySchemaValidationError[],
   context: string | undefined,
 ): string {

@@ -14,7 +14,6 @@ import {
   EvaluateRequestSchema,
   type EvaluateResponse,
   EvaluateResponseSchema,
-  ProblemSchema,
 } from '../../shared/wire.js';
 import { evaluateRequest } from '../evaluation.js';
 
@@ -44,10 +43,7 @@ export const computationRoutes: FastifyPluginAsync = async (app) => {
   app.post<EvaluateRoute>(
     '/computations/:id/evaluate',
     {
-      schema: {
-        body: EvaluateRequestSchema,
-        response: { 200: EvaluateResponseSchema, '4xx': ProblemSchema },
-      },
+      schema: { body: EvaluateRequestSchema, response: { 200: EvaluateResponseSchema } },
       // Before the body is read: an unknown computation is a 404 whatever the body holds.
       onRequest: async (request) => {
         requireComputation(request.params.id);
