@@ -45,6 +45,22 @@ describe('files of the build', () => {
     expect(response.body).toBe(INDEX_HTML);
   });
 
+  test('the page is served under a strict Content-Security-Policy', async () => {
+    const response = await get('/computations/bmi');
+    const policy = String(response.headers['content-security-policy']);
+    for (const directive of [
+      "default-src 'none'",
+      "script-src 'self'",
+      "connect-src 'self'",
+      "frame-ancestors 'none'",
+    ]) {
+      expect(policy).toContain(directive);
+    }
+    expect(policy).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+  });
+
   test('a hashed asset is cached for a year and never revalidated', async () => {
     const response = await get('/assets/index-Bx7f3k2a.js');
     expect(response.statusCode).toBe(200);

@@ -21,6 +21,23 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 /** The page and unhashed files may change with any deploy: the browser must revalidate them. */
 const REVALIDATE = 'no-cache';
 
+/**
+ * The page's Content-Security-Policy: scripts, styles, the crypto worker and every request from this
+ * origin only, nothing inline, no eval, no framing (e2e/csp.test.ts runs the app under it). A script
+ * injected into the page could read the patient's keys, so this is the last line of defence.
+ */
+const PAGE_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "worker-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /** A GET for a page of the app: not the API, and not a (missing) build asset, which must stay a 404. */
 function isAppPage(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
@@ -38,6 +55,12 @@ const spaPlugin: FastifyPluginAsync<SpaOptions> = async (app, { root }) => {
     acceptRanges: false,
     setHeaders: (reply, path) => {
       reply.header('cache-control', relative(root, path).startsWith(assetsDir) ? IMMUTABLE : REVALIDATE);
+      reply.header('x-content-type-options', 'nosniff');
+      if (path.endsWith('.html')) {
+        reply.header('content-security-policy', PAGE_POLICY);
+        // Page URLs name the computation a patient uses: no need to tell other sites.
+        reply.header('referrer-policy', 'no-referrer');
+      }
     },
   });
   app.setNotFoundHandler((request, reply) =>
