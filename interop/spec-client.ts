@@ -240,6 +240,8 @@ export interface CatalogComputation {
   group: string;
   inputs: CatalogInput[];
   outputs: CatalogOutput[];
+  /** Not in the spec: constants the service publishes for interpreting outputs. A client may ignore it. */
+  parameters?: Record<string, number>;
 }
 
 function rangeOf(bounds: { min: number; max: number }): PlaintextRange {

@@ -12,8 +12,8 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { API_BASE_PATH } from '../shared/api.js';
 import { ProtocolError } from '../shared/errors.js';
-import { API_BASE_PATH } from '../shared/wire.js';
 import { sendErrorAsProblem, sendNotFoundProblem } from './plugins/problem-details.js';
 import { spa } from './plugins/spa.js';
 import { computationRoutes } from './routes/computations.js';

@@ -3,7 +3,12 @@
  * validate every element, evaluate, and re-randomize every output.
  */
 
-import type { Ciphertexts, Computation } from '../shared/computations/computation.js';
+import type {
+  AdditiveComputation,
+  Ciphertexts,
+  Computation,
+  PrivateModelComputation,
+} from '../shared/computations/computation.js';
 import { type Ciphertext, rerandomize } from '../shared/elgamal.js';
 import { ProtocolError } from '../shared/errors.js';
 import type { Group } from '../shared/groups/group.js';
@@ -17,8 +22,38 @@ import {
   type EvaluateResponse,
   publicKeyFromWire,
 } from '../shared/wire.js';
+import { type AdditiveEvaluation, PRIVATE_MODELS } from './models/index.js';
 
 export function evaluateRequest(computation: Computation, request: EvaluateRequest): EvaluateResponse {
+  return respond(computation, request, { rerandomizeOutputs: true });
+}
+
+/**
+ * The bare homomorphic result, as it would be without re-randomization: only for the test that shows
+ * re-randomization hides it. Never sent to a client.
+ */
+export function evaluateWithoutRerandomizing(
+  computation: Computation,
+  request: EvaluateRequest,
+): EvaluateResponse {
+  return respond(computation, request, { rerandomizeOutputs: false });
+}
+
+/** The service's evaluation of an additive computation: its own, or the private model kept here. */
+export function additiveEvaluation(
+  computation: AdditiveComputation | PrivateModelComputation,
+): AdditiveEvaluation {
+  if (!('privateModel' in computation)) return (ops, inputs) => computation.evaluate(ops, inputs);
+  const model = PRIVATE_MODELS.get(computation.id);
+  if (!model) throw new Error(`No private model is installed for ${computation.id}.`);
+  return model;
+}
+
+function respond(
+  computation: Computation,
+  request: EvaluateRequest,
+  options: { rerandomizeOutputs: boolean },
+): EvaluateResponse {
   if (request.publicKey.group !== computation.group) {
     throw new ProtocolError(
       'group-mismatch',
@@ -26,14 +61,17 @@ export function evaluateRequest(computation: Computation, request: EvaluateReque
     );
   }
   checkInputNames(computation, request.inputs);
-  const outputs =
-    computation.scheme === 'multiplicative'
-      ? evaluateOver(ffdheGroup(computation.group), request, (inputs) =>
-          computation.evaluate(multiplicativeOps(ffdheGroup(computation.group)), inputs),
-        )
-      : evaluateOver(ristretto255Group, request, (inputs) =>
-          computation.evaluate(additiveOps(ristretto255Group), inputs),
-        );
+  let outputs: Record<string, CiphertextWire>;
+  if (computation.scheme === 'multiplicative') {
+    const group = ffdheGroup(computation.group);
+    outputs = evaluateOver(group, request, options, (inputs) =>
+      computation.evaluate(multiplicativeOps(group), inputs),
+    );
+  } else {
+    const evaluate = additiveEvaluation(computation);
+    const group = ristretto255Group;
+    outputs = evaluateOver(group, request, options, (inputs) => evaluate(additiveOps(group), inputs));
+  }
   return { computation: computation.id, version: computation.version, outputs };
 }
 
@@ -55,6 +93,7 @@ function checkInputNames(computation: Computation, inputs: Readonly<Record<strin
 function evaluateOver<E>(
   group: Group<E>,
   request: EvaluateRequest,
+  { rerandomizeOutputs }: { rerandomizeOutputs: boolean },
   evaluate: (inputs: Ciphertexts<E>) => Ciphertexts<E>,
 ): Record<string, CiphertextWire> {
   const y = publicKeyFromWire(group, request.publicKey);
@@ -64,7 +103,10 @@ function evaluateOver<E>(
   }
   const outputs: Record<string, CiphertextWire> = {};
   for (const [name, ciphertext] of Object.entries(evaluate(inputs))) {
-    outputs[name] = ciphertextToWire(group, rerandomize(group, y, ciphertext));
+    outputs[name] = ciphertextToWire(
+      group,
+      rerandomizeOutputs ? rerandomize(group, y, ciphertext) : ciphertext,
+    );
   }
   return outputs;
 }

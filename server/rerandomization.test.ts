@@ -8,20 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decryptOutputs } from '../shared/client.js';
 import { bmi } from '../shared/computations/bmi.js';
 import { cha2ds2Vasc } from '../shared/computations/cha2ds2-vasc.js';
-import type {
-  AdditiveComputation,
-  Ciphertexts,
-  MultiplicativeComputation,
-} from '../shared/computations/computation.js';
-import type { Group } from '../shared/groups/group.js';
-import { ffdheGroup, ristretto255Group } from '../shared/groups/index.js';
-import { additiveOps, multiplicativeOps } from '../shared/homomorphic.js';
-import {
-  type CiphertextWire,
-  ciphertextFromWire,
-  ciphertextToWire,
-  type EvaluateRequest,
-} from '../shared/wire.js';
+import { evaluateWithoutRerandomizing } from './evaluation.js';
 import { buildTestApp, postEvaluate, sampleRequest } from './test-support.js';
 
 let app: FastifyInstance;
@@ -29,25 +16,6 @@ beforeAll(async () => {
   app = await buildTestApp();
 });
 afterAll(() => app.close());
-
-/** What the service would return if it skipped re-randomization. */
-function evaluateWithoutRerandomizing(
-  computation: MultiplicativeComputation | AdditiveComputation,
-  request: EvaluateRequest,
-): Record<string, CiphertextWire> {
-  const inputsIn = <E>(group: Group<E>) =>
-    Object.fromEntries(
-      Object.entries(request.inputs).map(([name, c]) => [name, ciphertextFromWire(group, c, name)]),
-    );
-  const outputsOf = <E>(group: Group<E>, outputs: Ciphertexts<E>) =>
-    Object.fromEntries(Object.entries(outputs).map(([name, c]) => [name, ciphertextToWire(group, c)]));
-  if (computation.scheme === 'multiplicative') {
-    const group = ffdheGroup(computation.group);
-    return outputsOf(group, computation.evaluate(multiplicativeOps(group), inputsIn(group)));
-  }
-  const group = ristretto255Group;
-  return outputsOf(group, computation.evaluate(additiveOps(group), inputsIn(group)));
-}
 
 describe.each([
   ['bmi', bmi],
@@ -66,7 +34,7 @@ describe.each([
 
   test('no output is the un-randomized evaluation, nor shares its randomness', async () => {
     const { body } = sampleRequest(id);
-    const bare = evaluateWithoutRerandomizing(computation, body);
+    const bare = evaluateWithoutRerandomizing(computation, body).outputs;
     const { outputs } = (await postEvaluate(app, id, body)).json();
     for (const output of computation.outputs) {
       const returned = outputs[output.name];

@@ -9,11 +9,10 @@ import type { Ciphertext } from './elgamal.js';
 import { ProtocolError } from './errors.js';
 import { GROUP_NAMES, type Group } from './groups/group.js';
 
-export const API_BASE_PATH = '/api/v1';
-
 /** Largest element (ffdhe4096, 512 bytes) in unpadded base64url. */
 const MAX_ELEMENT_CHARS = Math.ceil((512 * 4) / 3);
-export const MAX_INPUTS = 64;
+/** The readings summary needs 93 (31 readings, each with its square in two parts). */
+export const MAX_INPUTS = 128;
 
 const ElementString = Type.String({ minLength: 1, maxLength: MAX_ELEMENT_CHARS });
 const Name = Type.String({ pattern: '^[a-z][a-zA-Z0-9]{0,31}$' });
@@ -27,7 +26,11 @@ export type PublicKeyWire = Static<typeof PublicKeySchema>;
 export const CiphertextSchema = Type.Object({ a: ElementString, b: ElementString }, strict);
 export type CiphertextWire = Static<typeof CiphertextSchema>;
 
-const CiphertextsByName = Type.Record(Name, CiphertextSchema, { maxProperties: MAX_INPUTS });
+// additionalProperties: names outside the pattern are refused too, not let through unvalidated.
+const CiphertextsByName = Type.Record(Name, CiphertextSchema, {
+  maxProperties: MAX_INPUTS,
+  additionalProperties: false,
+});
 
 export const EvaluateRequestSchema = Type.Object(
   { publicKey: PublicKeySchema, inputs: CiphertextsByName },
@@ -62,6 +65,8 @@ export const ComputationSchema = Type.Object(
       ),
     ),
     outputs: Type.Array(Type.Object({ name: Type.String(), min: IntegerBound, max: IntegerBound }, strict)),
+    /** Our extension: public constants needed to interpret the outputs (e.g. Framingham's S0). */
+    parameters: Type.Optional(Type.Record(Type.String(), Type.Number())),
   },
   strict,
 );

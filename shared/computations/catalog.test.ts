@@ -17,8 +17,10 @@ describe('catalog', () => {
     'exposes exactly the spec’s Computation fields for %s',
     (_, computation) => {
       const wire = computationToWire(computation);
+      // `parameters` is our one extension, present only where interpreting the outputs needs constants.
+      const extension = computation.parameters ? ['parameters'] : [];
       expect(Object.keys(wire).sort()).toEqual(
-        ['id', 'version', 'title', 'description', 'group', 'inputs', 'outputs'].sort(),
+        ['id', 'version', 'title', 'description', 'group', 'inputs', 'outputs', ...extension].sort(),
       );
       for (const input of wire.inputs)
         expect(Object.keys(input).sort()).toEqual(['label', 'max', 'min', 'name', 'unit']);

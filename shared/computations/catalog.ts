@@ -3,9 +3,18 @@
 import type { ComputationWire } from '../wire.js';
 import { bmi } from './bmi.js';
 import { cha2ds2Vasc } from './cha2ds2-vasc.js';
+import { cockcroftGault } from './cockcroft-gault.js';
 import type { Computation } from './computation.js';
+import { framingham } from './framingham.js';
+import { readingsSummary } from './readings-summary.js';
 
-export const COMPUTATIONS: readonly Computation[] = [bmi, cha2ds2Vasc];
+export const COMPUTATIONS: readonly Computation[] = [
+  bmi,
+  cha2ds2Vasc,
+  framingham,
+  cockcroftGault,
+  readingsSummary,
+];
 
 const byId = new Map(COMPUTATIONS.map((c) => [c.id, c]));
 
@@ -15,6 +24,7 @@ export function findComputation(id: string): Computation | undefined {
 
 /** The public description (spec: `Computation`): inputs, outputs and bounds; never evaluation details. */
 export function computationToWire(c: Computation): ComputationWire {
+  const parameters = c.parameters ? { parameters: { ...c.parameters } } : {};
   return {
     id: c.id,
     version: c.version,
@@ -23,5 +33,6 @@ export function computationToWire(c: Computation): ComputationWire {
     group: c.group,
     inputs: c.inputs.map(({ name, label, unit, min, max }) => ({ name, label, unit, min, max })),
     outputs: c.outputs.map(({ name, min, max }) => ({ name, min, max })),
+    ...parameters,
   };
 }

@@ -29,6 +29,16 @@ export interface UnitOption {
   readonly min: number;
   readonly max: number;
   readonly step: number;
+  /** The range the underlying model was fitted on: values outside it are accepted with a warning. */
+  readonly fitted?: { readonly min: number; readonly max: number };
+}
+
+/** Bounds and unit of a series' values, chosen by another field (e.g. which measure the readings are of). */
+export interface SeriesBounds {
+  readonly label: string;
+  readonly unit: string;
+  readonly min: number;
+  readonly max: number;
 }
 
 /** What the patient fills in. Fields are not protocol inputs: the client derives inputs from them. */
@@ -47,13 +57,23 @@ export type Field =
       readonly name: string;
       readonly label: string;
       readonly options: readonly { readonly value: string; readonly label: string }[];
+    }
+  | {
+      /** Up to `maxItems` whole numbers, e.g. one reading a day; they stay on the device. */
+      readonly kind: 'series';
+      readonly name: string;
+      readonly label: string;
+      readonly help?: string;
+      readonly maxItems: number;
+      /** The choice field whose value selects the bounds, and the bounds per choice. */
+      readonly boundsBy: { readonly field: string; readonly bounds: Readonly<Record<string, SeriesBounds>> };
     };
 
 export interface Quantity {
   readonly value: number;
   readonly unit: string;
 }
-export type FieldValue = Quantity | boolean | string;
+export type FieldValue = Quantity | boolean | string | readonly number[];
 export type FormValues = Readonly<Record<string, FieldValue>>;
 
 export type Severity = 'normal' | 'info' | 'warning' | 'danger';
@@ -99,6 +119,8 @@ interface ComputationBase {
   readonly inputs: readonly InputSpec[];
   readonly outputs: readonly OutputSpec[];
   readonly fields: readonly Field[];
+  /** Public constants a client needs to interpret the outputs (published in the catalog). */
+  readonly parameters?: Readonly<Record<string, number>>;
   /**
    * Client side, on the device: turns valid form values into protocol plaintexts.
    * Call `validateForm` first; this assumes every field is present and in range.
@@ -115,14 +137,25 @@ export interface MultiplicativeComputation extends ComputationBase {
   evaluate<E>(ops: MultiplicativeOps<E>, inputs: Ciphertexts<E>): Ciphertexts<E>;
 }
 
-export interface AdditiveComputation extends ComputationBase {
+interface AdditiveBase extends ComputationBase {
   readonly scheme: 'additive';
   readonly group: 'ristretto255';
+}
+
+export interface AdditiveComputation extends AdditiveBase {
   /** Service side, on ciphertexts only. */
   evaluate<E>(ops: AdditiveOps<E>, inputs: Ciphertexts<E>): Ciphertexts<E>;
 }
 
-export type Computation = MultiplicativeComputation | AdditiveComputation;
+/**
+ * A weighted sum whose weights only the service knows: the definition that ships to browsers has no
+ * `evaluate`; the service's implementation lives in `server/models/` and is never published.
+ */
+export interface PrivateModelComputation extends AdditiveBase {
+  readonly privateModel: true;
+}
+
+export type Computation = MultiplicativeComputation | AdditiveComputation | PrivateModelComputation;
 
 /** The named entry of a record the protocol guarantees complete (the service checks input names first). */
 export function named<T>(record: Readonly<Record<string, T>>, name: string): T {

@@ -24,6 +24,13 @@ function validFieldValue(field: Field): fc.Arbitrary<FieldValue> {
             )
             .map((value) => ({ value, unit: unit.id })),
         );
+    case 'series': {
+      // Readings valid whichever choice selects the bounds: the intersection of all of them.
+      const bounds = Object.values(field.boundsBy.bounds);
+      const min = Math.max(...bounds.map((b) => b.min));
+      const max = Math.min(...bounds.map((b) => b.max));
+      return fc.array(fc.integer({ min, max }), { minLength: 1, maxLength: field.maxItems });
+    }
   }
 }
 

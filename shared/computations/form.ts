@@ -1,6 +1,14 @@
 /** Reading and validating what the patient typed, against the fields a computation declares. */
 
-import type { Computation, Field, FieldValue, FormValues, Quantity, UnitOption } from './computation.js';
+import type {
+  Computation,
+  Field,
+  FieldValue,
+  FormValues,
+  Quantity,
+  SeriesBounds,
+  UnitOption,
+} from './computation.js';
 
 export type FormErrors = Readonly<Record<string, string>>;
 
@@ -8,13 +16,41 @@ export type FormErrors = Readonly<Record<string, string>>;
 export function validateForm(computation: Computation, values: FormValues): FormErrors {
   const errors: Record<string, string> = {};
   for (const field of computation.fields) {
-    const message = fieldError(field, values[field.name]);
+    const message = fieldError(field, values[field.name], values);
     if (message) errors[field.name] = message;
   }
   return errors;
 }
 
-function fieldError(field: Field, value: FieldValue | undefined): string | undefined {
+/**
+ * Valid values the model was not fitted on (e.g. Framingham outside ages 30–74): the result is an
+ * extrapolation, and the patient should be told so rather than have it silently computed.
+ */
+export function formWarnings(computation: Computation, values: FormValues): FormErrors {
+  const warnings: Record<string, string> = {};
+  for (const field of computation.fields) {
+    const value = values[field.name];
+    if (field.kind !== 'number' || !isQuantity(value)) continue;
+    const fitted = field.units.find((u) => u.id === value.unit)?.fitted;
+    if (fitted && (value.value < fitted.min || value.value > fitted.max)) {
+      warnings[field.name] =
+        `The model was fitted on ${field.label.toLowerCase()} ${fitted.min}–${fitted.max}: ` +
+        'outside that range the result is an extrapolation.';
+    }
+  }
+  return warnings;
+}
+
+/** The bounds that apply to a series, given the choice that selects them; undefined until chosen. */
+export function seriesBounds(
+  field: Extract<Field, { kind: 'series' }>,
+  values: FormValues,
+): SeriesBounds | undefined {
+  const choice = values[field.boundsBy.field];
+  return typeof choice === 'string' ? field.boundsBy.bounds[choice] : undefined;
+}
+
+function fieldError(field: Field, value: FieldValue | undefined, values: FormValues): string | undefined {
   switch (field.kind) {
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `Answer “${field.label}”.`;
@@ -31,11 +67,25 @@ function fieldError(field: Field, value: FieldValue | undefined): string | undef
       }
       return undefined;
     }
+    case 'series': {
+      const bounds = seriesBounds(field, values);
+      if (!bounds) return `Choose what the ${field.label.toLowerCase()} are of first.`;
+      if (!isSeries(value) || value.length === 0) return `Enter at least one reading.`;
+      if (value.length > field.maxItems) return `Enter at most ${field.maxItems} readings.`;
+      const bad = value.findIndex((x) => !Number.isInteger(x) || x < bounds.min || x > bounds.max);
+      return bad < 0
+        ? undefined
+        : `Reading ${bad + 1} must be a whole number from ${bounds.min} to ${bounds.max} ${bounds.unit}.`;
+    }
   }
 }
 
 function isQuantity(value: FieldValue | undefined): value is Quantity {
-  return typeof value === 'object' && value !== null && typeof value.value === 'number';
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'value' in value;
+}
+
+function isSeries(value: FieldValue | undefined): value is readonly number[] {
+  return Array.isArray(value) && value.every((x) => typeof x === 'number');
 }
 
 export function defaultUnit(field: Extract<Field, { kind: 'number' }>): UnitOption {
@@ -52,6 +102,12 @@ export function readFlag(values: FormValues, name: string): boolean {
   const value = values[name];
   if (typeof value !== 'boolean')
     throw new TypeError(`Field ${name} is not a yes/no answer; validate the form first.`);
+  return value;
+}
+
+export function readSeries(values: FormValues, name: string): readonly number[] {
+  const value = values[name];
+  if (!isSeries(value)) throw new TypeError(`Field ${name} is not a series; validate the form first.`);
   return value;
 }
 

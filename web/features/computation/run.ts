@@ -3,17 +3,14 @@
  * check and decrypt in the worker, interpret on the page. Each step is timed for the transcript.
  */
 
+import { evaluatePath } from '../../../shared/api.js';
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from '../../../shared/errors.js';
 import type { GroupName } from '../../../shared/groups/group.js';
 import { decryptResult, encryptForComputation } from '../../crypto/client.js';
 
-/**
- * Where the health service answers (spec: base path `/api/v1`); an unset VITE_API_BASE_URL means
- * this page's own origin. The path is spelled out rather than imported from shared/wire.ts, which
- * would pull the JSON-schema library into the page's bundle.
- */
-export const API_BASE = `${import.meta.env.VITE_API_BASE_URL ?? ''}/api/v1`;
+/** The service's origin; unset means this page's own origin (the API and the site served together). */
+const API_ORIGIN = import.meta.env.VITE_API_BASE_URL ?? '';
 
 /** Exactly what left the device and what came back, for the "What left this device" panel. */
 export interface Transcript {
@@ -62,7 +59,7 @@ export async function runComputation(computation: Computation, values: FormValue
   let answer: Response;
   let responseBody: string;
   try {
-    answer = await fetch(`${API_BASE}/computations/${encodeURIComponent(computation.id)}/evaluate`, {
+    answer = await fetch(`${API_ORIGIN}${evaluatePath(computation.id)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, application/problem+json' },
       body: requestBody,

@@ -1,0 +1,118 @@
+/**
+ * Cockcroft–Gault creatinine clearance (mL/min), on multiplicative ElGamal like BMI:
+ * CrCl = (140 − age) · weight[kg] · (0.85 if female) / (72 · serum creatinine[mg/dL]).
+ * The service returns E(numerator) and E(denominator); the client divides.
+ *
+ * Creatinine travels in nmol/L so that both units the patient may type are exact integers
+ * (mg/dL with two decimals × 88 400, µmol/L with one decimal × 1 000), and the sex factor as an
+ * encrypted 85 or 100, so the service learns neither. With weight in 0.1 kg:
+ *   CrCl = ageFactor · weight · sexFactor · 884 / (creatinine · 720).
+ */
+
+import { type MultiplicativeComputation, named, type Severity } from './computation.js';
+import { readChoice, readQuantity } from './form.js';
+
+const KG_PER_LB = 0.45359237;
+const NMOL_PER_L_PER_MG_PER_DL = 88_400;
+
+/** KDIGO kidney-function bands, used by convention for clearance too; lower bounds inclusive. */
+const BANDS: readonly { atLeast: number; category: string; severity: Severity }[] = [
+  { atLeast: 90, category: 'Normal or high (≥ 90 mL/min)', severity: 'normal' },
+  { atLeast: 60, category: 'Mildly decreased (60–89 mL/min)', severity: 'info' },
+  { atLeast: 30, category: 'Moderately decreased (30–59 mL/min)', severity: 'warning' },
+  { atLeast: 15, category: 'Severely decreased (15–29 mL/min)', severity: 'danger' },
+  { atLeast: 0, category: 'Kidney failure range (< 15 mL/min)', severity: 'danger' },
+];
+
+export const cockcroftGault: MultiplicativeComputation = {
+  id: 'cockcroft-gault',
+  version: 1,
+  title: 'Creatinine clearance (Cockcroft–Gault)',
+  description: 'Estimated creatinine clearance in mL/min, as used for drug dosing.',
+  scheme: 'multiplicative',
+  group: 'ffdhe3072',
+  inputs: [
+    { name: 'ageFactor', label: '140 − age', unit: 'years', min: 30, max: 122 },
+    { name: 'weight', label: 'Body weight', unit: '0.1 kg', min: 200, max: 3000 },
+    { name: 'sexFactor', label: 'Sex factor', unit: '0.01', min: 85, max: 100 },
+    { name: 'creatinine', label: 'Serum creatinine', unit: 'nmol/L', min: 10_000, max: 2_000_000 },
+  ],
+  outputs: [
+    { name: 'numerator', min: 30 * 200 * 85 * 884, max: 122 * 3000 * 100 * 884 },
+    { name: 'denominator', min: 10_000 * 720, max: 2_000_000 * 720 },
+  ],
+  fields: [
+    {
+      kind: 'number',
+      name: 'age',
+      label: 'Age',
+      units: [{ id: 'years', label: 'years', min: 18, max: 110, step: 1 }],
+    },
+    {
+      kind: 'choice',
+      name: 'sex',
+      label: 'Sex',
+      options: [
+        { value: 'female', label: 'Female' },
+        { value: 'male', label: 'Male' },
+      ],
+    },
+    {
+      kind: 'number',
+      name: 'weight',
+      label: 'Weight',
+      units: [
+        { id: 'kg', label: 'kg', min: 20, max: 300, step: 0.1 },
+        { id: 'lb', label: 'lb', min: 44.1, max: 661.3, step: 0.1 },
+      ],
+    },
+    {
+      kind: 'number',
+      name: 'creatinine',
+      label: 'Serum creatinine',
+      units: [
+        { id: 'mg/dL', label: 'mg/dL', min: 0.12, max: 22.62, step: 0.01 },
+        { id: 'umol/L', label: 'µmol/L', min: 10, max: 2000, step: 0.1 },
+      ],
+    },
+  ],
+
+  encodeInputs(values) {
+    const weight = readQuantity(values, 'weight');
+    const creatinine = readQuantity(values, 'creatinine');
+    const tenthsOfKg = weight.unit === 'lb' ? weight.value * KG_PER_LB * 10 : weight.value * 10;
+    const nanomolar =
+      creatinine.unit === 'mg/dL' ? creatinine.value * NMOL_PER_L_PER_MG_PER_DL : creatinine.value * 1000;
+    return {
+      ageFactor: BigInt(140 - Math.round(readQuantity(values, 'age').value)),
+      weight: BigInt(Math.round(tenthsOfKg)),
+      sexFactor: readChoice(values, 'sex') === 'female' ? 85n : 100n,
+      creatinine: BigInt(Math.round(nanomolar)),
+    };
+  },
+
+  evaluate(ops, inputs) {
+    const product = ops.multiply(
+      ops.multiply(named(inputs, 'ageFactor'), named(inputs, 'weight')),
+      named(inputs, 'sexFactor'),
+    );
+    return {
+      numerator: ops.multiplyByConstant(product, 884n),
+      denominator: ops.multiplyByConstant(named(inputs, 'creatinine'), 720n),
+    };
+  },
+
+  interpret(outputs) {
+    const value = Number(named(outputs, 'numerator')) / Number(named(outputs, 'denominator'));
+    const band = BANDS.find((b) => value >= b.atLeast) ?? BANDS[BANDS.length - 1];
+    return {
+      value,
+      display: `${value.toFixed(1)} mL/min`,
+      category: band?.category ?? '',
+      severity: band?.severity ?? 'info',
+      explanation:
+        'Cockcroft–Gault estimate with actual body weight. It is less reliable in obesity, at extremes of ' +
+        'muscle mass and when kidney function is changing; ask your clinician before adjusting any dose.',
+    };
+  },
+};
