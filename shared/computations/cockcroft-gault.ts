@@ -5,8 +5,10 @@
  *
  * Creatinine travels in nmol/L so that both units the patient may type are exact integers
  * (mg/dL with two decimals × 88 400, µmol/L with one decimal × 1 000), and the sex factor as an
- * encrypted 85 or 100, so the service learns neither. With weight in 0.1 kg:
- *   CrCl = ageFactor · weight · sexFactor · 884 / (creatinine · 720).
+ * encrypted 85 or 100, so the service learns neither. Weight travels in grams: 0.1 lb is not a whole
+ * number of 0.1 kg, and rounding it there moved the result by up to 0.7 mL/min at the lowest creatinine
+ * (CrCl changes by up to 14 mL/min per kg); in grams the rounding costs < 0.01 mL/min. So:
+ *   CrCl = ageFactor · weight · sexFactor · 884 / (creatinine · 72 000).
  */
 
 import { type MultiplicativeComputation, named, type Severity } from './computation.js';
@@ -33,13 +35,13 @@ export const cockcroftGault: MultiplicativeComputation = {
   group: 'ffdhe3072',
   inputs: [
     { name: 'ageFactor', label: '140 − age', unit: 'years', min: 30, max: 122 },
-    { name: 'weight', label: 'Body weight', unit: '0.1 kg', min: 200, max: 3000 },
+    { name: 'weight', label: 'Body weight', unit: 'g', min: 20_000, max: 300_000 },
     { name: 'sexFactor', label: 'Sex factor', unit: '0.01', min: 85, max: 100 },
     { name: 'creatinine', label: 'Serum creatinine', unit: 'nmol/L', min: 10_000, max: 2_000_000 },
   ],
   outputs: [
-    { name: 'numerator', min: 30 * 200 * 85 * 884, max: 122 * 3000 * 100 * 884 },
-    { name: 'denominator', min: 10_000 * 720, max: 2_000_000 * 720 },
+    { name: 'numerator', min: 30 * 20_000 * 85 * 884, max: 122 * 300_000 * 100 * 884 },
+    { name: 'denominator', min: 10_000 * 72_000, max: 2_000_000 * 72_000 },
   ],
   fields: [
     {
@@ -80,12 +82,12 @@ export const cockcroftGault: MultiplicativeComputation = {
   encodeInputs(values) {
     const weight = readQuantity(values, 'weight');
     const creatinine = readQuantity(values, 'creatinine');
-    const tenthsOfKg = weight.unit === 'lb' ? weight.value * KG_PER_LB * 10 : weight.value * 10;
+    const grams = weight.unit === 'lb' ? weight.value * KG_PER_LB * 1000 : weight.value * 1000;
     const nanomolar =
       creatinine.unit === 'mg/dL' ? creatinine.value * NMOL_PER_L_PER_MG_PER_DL : creatinine.value * 1000;
     return {
       ageFactor: BigInt(140 - Math.round(readQuantity(values, 'age').value)),
-      weight: BigInt(Math.round(tenthsOfKg)),
+      weight: BigInt(Math.round(grams)),
       sexFactor: readChoice(values, 'sex') === 'female' ? 85n : 100n,
       creatinine: BigInt(Math.round(nanomolar)),
     };
@@ -98,7 +100,7 @@ export const cockcroftGault: MultiplicativeComputation = {
     );
     return {
       numerator: ops.multiplyByConstant(product, 884n),
-      denominator: ops.multiplyByConstant(named(inputs, 'creatinine'), 720n),
+      denominator: ops.multiplyByConstant(named(inputs, 'creatinine'), 72_000n),
     };
   },
 
