@@ -1,11 +1,15 @@
 /**
- * The health service as a configured Fastify instance: the API under /api/v1 (CORS, rate limit,
- * strict schemas), one problem+json error handler, and in production the built web app.
+ * The health service as a configured Fastify instance: the API under /api/v1 (security headers, CORS,
+ * load shedding, rate limit, strict schemas, its OpenAPI document), one problem+json error handler,
+ * request ids, timeouts, and in production the built web app.
  * `main.ts` only reads the environment and listens; tests use `app.inject`.
  */
 
+import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
 import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
@@ -14,6 +18,7 @@ import Fastify, {
 } from 'fastify';
 import { API_BASE_PATH } from '../shared/api.js';
 import { ProtocolError } from '../shared/errors.js';
+import { type LoadSheddingOptions, loadShedding } from './plugins/load-shedding.js';
 import { sendErrorAsProblem, sendNotFoundProblem } from './plugins/problem-details.js';
 import { spa } from './plugins/spa.js';
 import { computationRoutes } from './routes/computations.js';
@@ -32,11 +37,32 @@ export interface AppOptions {
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** Take the client address from X-Forwarded-For: only behind a reverse proxy that sets it. */
   trustProxy?: boolean;
+  /**
+   * Longest a client may take to send a whole request, headers and body, in ms (default 10 s): a
+   * slow-drip body cannot hold a connection open for long. Node checks it once a second.
+   */
+  requestTimeoutMs?: number;
+  /** Shed API requests with 503 while the event loop lags (default: above 1 s); `false` turns it off. */
+  overload?: LoadSheddingOptions | false;
 }
 
 /** A bmi request is about 2.6 kB and a cha2ds2-vasc one about 1 kB: room for far larger computations. */
 const DEFAULT_BODY_LIMIT = 64 * 1024;
 const DEFAULT_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 };
+/** A full readings-summary request is about 11 kB: even a slow mobile link sends it in well under 10 s. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * The heaviest evaluation (readings summary, 93 inputs) holds the event loop for about 0.4 s on one
+ * core: a mean lag above 1 s means several requests are queued behind each other, so shed until it
+ * drains. Sampling every 0.25 s reacts within a few requests.
+ */
+const DEFAULT_OVERLOAD: LoadSheddingOptions = {
+  maxEventLoopDelayMs: 1_000,
+  sampleIntervalMs: 250,
+  retryAfterSeconds: 2,
+};
+/** Node's default is 30 s, which would let a slow request overrun its timeout by that much. */
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /**
  * What a log line may say about a request: method and path, never headers (which may carry
@@ -57,6 +83,12 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     logger: loggerOptions(options.logger ?? true),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: options.trustProxy ?? false,
+    requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    http: { connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
+    // A random id per request, in every log line and the X-Request-Id header, so a patient can quote
+    // it in a report. A client-sent id is ignored: it could be used to forge or collide log entries.
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
     // Refuse rather than repair: extra fields are errors, not silently stripped; a number is never
     // turned into the string a schema wants; no defaults are invented.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
@@ -65,9 +97,27 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   // The API speaks JSON only; without this a text/plain body would reach validation.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(sendErrorAsProblem);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // Before any route: it builds the OpenAPI document from the schemas the routes validate with.
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Sealed Vitals health service',
+        version: '1',
+        description: 'Health computations on ElGamal ciphertexts (docs/PROTOCOL.md).',
+      },
+    },
+  });
 
   await app.register(
-    apiV1({ corsOrigins: options.corsOrigins ?? [], rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT }),
+    apiV1({
+      corsOrigins: options.corsOrigins ?? [],
+      rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
+      overload: options.overload ?? DEFAULT_OVERLOAD,
+    }),
     { prefix: API_BASE_PATH },
   );
   if (options.staticDir !== undefined) {
@@ -81,11 +131,32 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
 interface ApiOptions {
   corsOrigins: readonly string[];
   rateLimit: NonNullable<AppOptions['rateLimit']>;
+  overload: NonNullable<AppOptions['overload']>;
 }
 
-/** The API's own scope, so CORS and the rate limit apply to its routes and not to the web app. */
-function apiV1({ corsOrigins, rateLimit: limit }: ApiOptions): FastifyPluginAsync {
+/**
+ * Headers for JSON that is never a page: nothing may run, load or frame it (helmet's other defaults
+ * stay: nosniff, no-referrer, HSTS, same-origin resource policy, which CORS requests are exempt from).
+ */
+const API_HELMET = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+  },
+  frameguard: { action: 'deny' },
+} as const;
+
+/**
+ * The API's own scope, so its headers, CORS, load shedding and the rate limit apply to its routes and
+ * not to the web app.
+ */
+function apiV1({ corsOrigins, rateLimit: limit, overload }: ApiOptions): FastifyPluginAsync {
   return async (api) => {
+    await api.register(helmet, API_HELMET);
+    // Responses are ciphertexts for one patient: no shared or browser cache should keep them.
+    api.addHook('onRequest', async (_request, reply) => {
+      reply.header('cache-control', 'no-store');
+    });
     if (corsOrigins.length > 0) {
       await api.register(cors, {
         origin: [...corsOrigins],
@@ -96,6 +167,8 @@ function apiV1({ corsOrigins, rateLimit: limit }: ApiOptions): FastifyPluginAsyn
         maxAge: 600,
       });
     }
+    // Shed before anything else runs: a shed request must cost next to nothing.
+    if (overload !== false) await api.register(loadShedding, overload);
     if (limit !== false) {
       await api.register(rateLimit, {
         max: limit.max,
@@ -104,7 +177,13 @@ function apiV1({ corsOrigins, rateLimit: limit }: ApiOptions): FastifyPluginAsyn
           new ProtocolError('rate-limited', `Too many requests; try again in ${context.after}.`),
       });
     }
-    await api.register(healthRoutes);
+    await api.register(healthRoutes, {
+      isOverloaded: () => overload !== false && api.isUnderPressure(),
+      retryAfterSeconds: overload === false ? 0 : overload.retryAfterSeconds,
+    });
     await api.register(computationRoutes);
+    api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+    // API paths that match no route still get the API's headers.
+    api.setNotFoundHandler(sendNotFoundProblem);
   };
 }

@@ -8,12 +8,16 @@ import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidatio
 import { PROBLEM_STATUS, type ProblemCode, ProtocolError } from '../../shared/errors.js';
 import type { Problem } from '../../shared/wire.js';
 
-/** The spec's codes plus the service's own: a route that does not exist, and a bug of ours. */
-type ServiceProblemCode = ProblemCode | 'not-found' | 'internal-error';
+/**
+ * The spec's codes plus the service's own: a route that does not exist, a service too busy to take
+ * the request now (the only 5xx a client can cause, and only by sheer volume), and a bug of ours.
+ */
+type ServiceProblemCode = ProblemCode | 'not-found' | 'service-unavailable' | 'internal-error';
 
 const STATUS: Record<ServiceProblemCode, number> = {
   ...PROBLEM_STATUS,
   'not-found': 404,
+  'service-unavailable': 503,
   'internal-error': 500,
 };
 
@@ -30,6 +34,7 @@ const TITLE: Record<ServiceProblemCode, string> = {
   'unsupported-media-type': 'Unsupported media type',
   'rate-limited': 'Too many requests',
   'not-found': 'Not found',
+  'service-unavailable': 'Service unavailable',
   'internal-error': 'Internal error',
 };
 
@@ -54,6 +59,16 @@ export function sendNotFoundProblem(request: FastifyRequest, reply: FastifyReply
     reply,
     problem('not-found', `There is no ${request.method} route here; the API is under /api/v1.`),
   );
+}
+
+/**
+ * Readies the reply as a 503 and returns the problem to send: for a handler or hook that hands its
+ * body back. Retry-After (RFC 9110 §10.2.3) tells well-behaved clients when to come back.
+ */
+export function serviceUnavailable(reply: FastifyReply, detail: string, retryAfterSeconds: number): Problem {
+  const body = problem('service-unavailable', detail);
+  reply.code(body.status).type(PROBLEM_CONTENT_TYPE).header('retry-after', String(retryAfterSeconds));
+  return body;
 }
 
 /**
