@@ -4,11 +4,17 @@
  */
 
 import { type Dispatch, type FormEvent, type SetStateAction, useState } from 'react';
-import type { Computation, Field } from '../../../shared/computations/computation.js';
-import { validateForm } from '../../../shared/computations/form.js';
+import type { Computation, Field, FormValues } from '../../../shared/computations/computation.js';
+import {
+  type FormErrors,
+  formWarnings,
+  seriesBounds,
+  validateForm,
+} from '../../../shared/computations/form.js';
 import { type Draft, emptyDraft, formValuesOf } from './draft.js';
-import { BooleanField, ChoiceField, controlIds, NumberField } from './fields.js';
+import { BooleanField, ChoiceField, controlIds, NumberField, readingId, SeriesField } from './fields.js';
 import { ResultCard } from './ResultCard.js';
+import './computation.css';
 import { TranscriptPanel } from './TranscriptPanel.js';
 import { useComputationRun } from './useComputationRun.js';
 
@@ -20,6 +26,8 @@ export function ComputationPage({ computation }: { computation: Computation }) {
   const { state, run } = useComputationRun(computation);
   const values = formValuesOf(computation, draft);
   const errors = attempted ? validateForm(computation, values) : {};
+  // Warnings follow the typing from the start: they never block, they only say what the model covers.
+  const warnings = formWarnings(computation, values);
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -27,7 +35,12 @@ export function ComputationPage({ computation }: { computation: Computation }) {
     const found = validateForm(computation, values);
     const firstInvalid = computation.fields.find((field) => found[field.name]);
     if (firstInvalid) {
-      document.getElementById(controlIds(formId, firstInvalid).control)?.focus();
+      const [firstBadReading] = invalidReadings(computation, firstInvalid, values, found);
+      const control =
+        firstBadReading === undefined
+          ? controlIds(formId, firstInvalid).control
+          : readingId(formId, firstInvalid, firstBadReading);
+      document.getElementById(control)?.focus();
       return;
     }
     void run(values);
@@ -43,8 +56,11 @@ export function ComputationPage({ computation }: { computation: Computation }) {
             field={field}
             formId={formId}
             draft={draft}
-            error={errors[field.name]}
+            values={values}
+            errors={errors}
+            warning={warnings[field.name]}
             onDraftChange={setDraft}
+            computation={computation}
           />
         ))}
         <div className="form-actions">
@@ -66,22 +82,53 @@ export function ComputationPage({ computation }: { computation: Computation }) {
         </div>
       )}
       <div aria-live="polite">
-        {state.interpretation && <ResultCard interpretation={state.interpretation} />}
+        {state.interpretation && state.values && (
+          <ResultCard computation={computation} interpretation={state.interpretation} values={state.values} />
+        )}
       </div>
       {state.transcript && <TranscriptPanel transcript={state.transcript} />}
     </>
   );
 }
 
+/**
+ * The readings of a series field that are wrong on their own: each is checked by `validateForm` as
+ * a one-reading series, so the rule stays the catalog's. Empty until the bounds are chosen.
+ */
+function invalidReadings(
+  computation: Computation,
+  field: Field,
+  values: FormValues,
+  errors: FormErrors,
+): ReadonlySet<number> {
+  const readings = values[field.name];
+  if (
+    field.kind !== 'series' ||
+    !errors[field.name] ||
+    !seriesBounds(field, values) ||
+    !Array.isArray(readings)
+  )
+    return new Set();
+  const invalid = new Set<number>();
+  readings.forEach((reading: number, index) => {
+    if (validateForm(computation, { ...values, [field.name]: [reading] })[field.name]) invalid.add(index);
+  });
+  return invalid;
+}
+
 function FieldControl(props: {
+  computation: Computation;
   field: Field;
   formId: string;
   draft: Draft;
-  error: string | undefined;
+  values: FormValues;
+  errors: FormErrors;
+  warning: string | undefined;
   onDraftChange: Dispatch<SetStateAction<Draft>>;
 }) {
-  const { field, formId, draft, error, onDraftChange } = props;
+  const { computation, field, formId, draft, values, errors, warning, onDraftChange } = props;
   const ids = controlIds(formId, field);
+  const error = errors[field.name];
   switch (field.kind) {
     case 'number': {
       const number = draft.numbers[field.name] ?? { text: '', unit: field.units[0].id };
@@ -92,6 +139,7 @@ function FieldControl(props: {
           text={number.text}
           unit={number.unit}
           error={error}
+          warning={warning}
           onChange={(next) => onDraftChange((d) => ({ ...d, numbers: { ...d.numbers, [field.name]: next } }))}
         />
       );
@@ -119,6 +167,19 @@ function FieldControl(props: {
           onChange={(value) =>
             onDraftChange((d) => ({ ...d, choices: { ...d.choices, [field.name]: value } }))
           }
+        />
+      );
+    case 'series':
+      return (
+        <SeriesField
+          field={field}
+          formId={formId}
+          ids={ids}
+          bounds={seriesBounds(field, values)}
+          texts={draft.series[field.name] ?? ['']}
+          error={error}
+          invalidReadings={invalidReadings(computation, field, values, errors)}
+          onChange={(texts) => onDraftChange((d) => ({ ...d, series: { ...d.series, [field.name]: texts } }))}
         />
       );
   }

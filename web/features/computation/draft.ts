@@ -11,16 +11,21 @@ export interface Draft {
   readonly flags: Readonly<Record<string, boolean>>;
   /** Per choice field: the chosen option; absent until the patient chooses. */
   readonly choices: Readonly<Record<string, string>>;
+  /** Per series field: the text typed for each reading, in order. */
+  readonly series: Readonly<Record<string, readonly string[]>>;
 }
 
 export function emptyDraft(computation: Computation): Draft {
   const numbers: Record<string, { text: string; unit: string }> = {};
   const flags: Record<string, boolean> = {};
+  const series: Record<string, readonly string[]> = {};
   for (const field of computation.fields) {
     if (field.kind === 'number') numbers[field.name] = { text: '', unit: field.units[0].id };
     if (field.kind === 'boolean') flags[field.name] = false;
+    // One empty reading to start from, so the list is never a bare "Add" button.
+    if (field.kind === 'series') series[field.name] = [''];
   }
-  return { numbers, flags, choices: {} };
+  return { numbers, flags, choices: {}, series };
 }
 
 /** A decimal number with a point or a comma (many locales type 83,7); NaN for anything else. */
@@ -48,5 +53,8 @@ function fieldValue(kind: Computation['fields'][number]['kind'], name: string, d
       return draft.flags[name];
     case 'choice':
       return draft.choices[name];
+    case 'series':
+      // A blank reading reads as NaN, so validation names it rather than dropping it silently.
+      return draft.series[name]?.map(parseDecimal);
   }
 }

@@ -1,6 +1,7 @@
 /** One form control per kind of catalog field, each labelled and tied to its help and error text. */
 
-import type { Field } from '../../../shared/computations/computation.js';
+import { useEffect, useRef } from 'react';
+import type { Field, SeriesBounds } from '../../../shared/computations/computation.js';
 
 type FieldOf<K extends Field['kind']> = Extract<Field, { kind: K }>;
 
@@ -9,17 +10,28 @@ interface ControlIds {
   readonly control: string;
   readonly help: string;
   readonly error: string;
+  readonly warning: string;
 }
 
 export function controlIds(formId: string, field: Field): ControlIds {
   const base = `${formId}-${field.name}`;
-  const control = field.kind === 'choice' ? `${base}-${field.options[0]?.value ?? ''}` : base;
-  return { control, help: `${base}-help`, error: `${base}-error` };
+  const control =
+    field.kind === 'choice'
+      ? `${base}-${field.options[0]?.value ?? ''}`
+      : field.kind === 'series'
+        ? readingId(formId, field, 0)
+        : base;
+  return { control, help: `${base}-help`, error: `${base}-error`, warning: `${base}-warning` };
 }
 
-/** `aria-describedby` for the help and error lines that are shown. */
-function describedBy(ids: ControlIds, help: string | undefined, error: string | undefined) {
-  const described = [help && ids.help, error && ids.error].filter(Boolean).join(' ');
+/** The input of a series' reading at `index` (0-based; labelled "Reading index + 1"). */
+export function readingId(formId: string, field: Field, index: number): string {
+  return `${formId}-${field.name}-${index + 1}`;
+}
+
+/** `aria-describedby` for the help, error and warning lines that are shown. */
+function describedBy(ids: ControlIds, help: string | undefined, error: string | undefined, warning?: string) {
+  const described = [help && ids.help, error && ids.error, warning && ids.warning].filter(Boolean).join(' ');
   return described || undefined;
 }
 
@@ -48,15 +60,32 @@ function FieldNotes({
   );
 }
 
+/**
+ * A value the model was not fitted on. The status region is always present so that a screen reader
+ * announces the warning when it appears; it never blocks computing.
+ */
+function FieldWarning({ ids, warning }: { ids: ControlIds; warning: string | undefined }) {
+  return (
+    <div role="status" className="field-status">
+      {warning && (
+        <p id={ids.warning} className="field-warning">
+          {warning}
+        </p>
+      )}
+    </div>
+  );
+}
+
 export function NumberField(props: {
   field: FieldOf<'number'>;
   ids: ControlIds;
   text: string;
   unit: string;
   error: string | undefined;
+  warning: string | undefined;
   onChange(next: { text: string; unit: string }): void;
 }) {
-  const { field, ids, text, unit, error, onChange } = props;
+  const { field, ids, text, unit, error, warning, onChange } = props;
   const [onlyUnit] = field.units;
   return (
     <div className="field">
@@ -70,7 +99,7 @@ export function NumberField(props: {
           autoComplete="off"
           value={text}
           aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy(ids, field.help, error)}
+          aria-describedby={describedBy(ids, field.help, error, warning)}
           onChange={(event) => onChange({ text: event.target.value, unit })}
         />
         {field.units.length > 1 ? (
@@ -90,6 +119,7 @@ export function NumberField(props: {
         )}
       </div>
       <FieldNotes ids={ids} help={field.help} error={error} />
+      <FieldWarning ids={ids} warning={warning} />
     </div>
   );
 }
@@ -154,6 +184,112 @@ export function ChoiceField(props: {
         })}
       </div>
       <FieldNotes ids={ids} help={undefined} error={error} />
+    </fieldset>
+  );
+}
+
+/**
+ * A list of readings: add one, remove one, up to `maxItems`. Bounds and unit follow the choice that
+ * selects them (e.g. the measure). Focus follows the list, so it is usable from the keyboard alone.
+ */
+export function SeriesField(props: {
+  field: FieldOf<'series'>;
+  formId: string;
+  ids: ControlIds;
+  bounds: SeriesBounds | undefined;
+  texts: readonly string[];
+  error: string | undefined;
+  /** Positions of the readings the error is about. */
+  invalidReadings: ReadonlySet<number>;
+  onChange(texts: readonly string[]): void;
+}) {
+  const { field, formId, ids, bounds, texts, error, invalidReadings, onChange } = props;
+  const list = useRef<HTMLOListElement>(null);
+  // After adding or removing, the reading to focus (the new one, or the one that took the removed one's place).
+  const focusAfterEdit = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    const index = focusAfterEdit.current;
+    if (index === undefined) return;
+    focusAfterEdit.current = undefined;
+    list.current?.querySelectorAll('input').item(index)?.focus();
+  });
+
+  const full = texts.length >= field.maxItems;
+  const help = [
+    bounds
+      ? `Whole numbers from ${bounds.min} to ${bounds.max} ${bounds.unit}, one per day, up to ${field.maxItems}.`
+      : `Choose what the ${field.label.toLowerCase()} are of first; up to ${field.maxItems}.`,
+    field.help,
+  ]
+    .filter(Boolean)
+    .join(' ');
+
+  function edit(next: readonly string[], focusIndex: number) {
+    focusAfterEdit.current = focusIndex;
+    onChange(next);
+  }
+
+  return (
+    <fieldset
+      className="field field-series"
+      aria-invalid={error ? true : undefined}
+      aria-describedby={describedBy(ids, help, error)}
+    >
+      <legend>{bounds ? `${field.label} of ${bounds.label.toLowerCase()}` : field.label}</legend>
+      <ol ref={list} className="readings">
+        {texts.map((text, index) => {
+          const id = readingId(formId, field, index);
+          const number = index + 1;
+          return (
+            // Readings have no identity beyond their position: removing one renumbers those after it.
+            // biome-ignore lint/suspicious/noArrayIndexKey: the position is what a reading is labelled by.
+            <li key={index} className="reading">
+              <label htmlFor={id}>Reading {number}</label>
+              <input
+                id={id}
+                name={`${field.name}-${number}`}
+                type="text"
+                inputMode="numeric"
+                autoComplete="off"
+                value={text}
+                aria-invalid={invalidReadings.has(index) ? true : undefined}
+                aria-describedby={invalidReadings.has(index) ? ids.error : undefined}
+                onChange={(event) => onChange(texts.map((t, i) => (i === index ? event.target.value : t)))}
+              />
+              {bounds && <span className="unit">{bounds.unit}</span>}
+              {texts.length > 1 && (
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-label={`Remove reading ${number}`}
+                  onClick={() =>
+                    edit(
+                      texts.filter((_, i) => i !== index),
+                      Math.min(index, texts.length - 2),
+                    )
+                  }
+                >
+                  Remove
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+      <div className="series-actions">
+        <button
+          type="button"
+          className="secondary"
+          disabled={full}
+          onClick={() => edit([...texts, ''], texts.length)}
+        >
+          Add a reading
+        </button>
+        <span role="status" className="series-count">
+          {texts.length} of {field.maxItems} readings
+        </span>
+      </div>
+      <FieldNotes ids={ids} help={help} error={error} />
     </fieldset>
   );
 }

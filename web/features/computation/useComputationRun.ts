@@ -7,6 +7,8 @@ import { type Failure, runComputation, type Transcript } from './run.js';
 export interface RunState {
   readonly running: boolean;
   readonly interpretation: Interpretation | undefined;
+  /** The values the interpretation was computed from, which stay on this page. */
+  readonly values: FormValues | undefined;
   readonly failure: Failure | undefined;
   readonly transcript: Transcript | undefined;
 }
@@ -14,6 +16,7 @@ export interface RunState {
 const IDLE: RunState = {
   running: false,
   interpretation: undefined,
+  values: undefined,
   failure: undefined,
   transcript: undefined,
 };
@@ -28,7 +31,7 @@ export function useComputationRun(computation: Computation) {
       const outcome = await runComputation(computation, values);
       setState(
         outcome.ok
-          ? { ...IDLE, interpretation: outcome.interpretation, transcript: outcome.transcript }
+          ? { ...IDLE, interpretation: outcome.interpretation, values, transcript: outcome.transcript }
           : { ...IDLE, failure: outcome.failure, transcript: outcome.transcript },
       );
     },
