@@ -8,8 +8,12 @@ import type { Computation, Plaintexts } from '../shared/computations/computation
 import type { EvaluateRequest } from '../shared/wire.js';
 import { type AppOptions, buildApp } from './app.js';
 
+/**
+ * Quiet, and without the per-client rate limit and load shedding, which tests of those turn on: tests
+ * running in parallel on a busy machine would otherwise trip them at random.
+ */
 export function buildTestApp(options: AppOptions = {}): Promise<FastifyInstance> {
-  return buildApp({ logger: false, rateLimit: false, ...options });
+  return buildApp({ logger: false, rateLimit: false, overload: false, ...options });
 }
 
 export function catalogEntry(id: 'bmi' | 'cha2ds2-vasc'): Computation {
