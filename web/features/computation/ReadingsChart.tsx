@@ -49,7 +49,7 @@ export function ReadingsChart(props: {
   return (
     <figure className="readings-chart">
       {/* role="img" makes the drawing one image to assistive technology, described by its title and desc. */}
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${titleId} ${descId}`}>
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={titleId} aria-describedby={descId}>
         <title id={titleId}>
           {`${bounds.label}: ${readings.length} reading${readings.length === 1 ? '' : 's'} in ${bounds.unit}`}
         </title>
