@@ -76,6 +76,12 @@ describe('readings summary', () => {
 
   test.each(seriesList)('$measure, $readings.length readings', async (series) => {
     const page = await browserTests.newPage();
+    // The service sends a strict CSP (style-src 'self'): an inline style in the chart would be refused.
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
     await openComputation(page, TITLE);
     await fillReadings(page, series);
     await page.getByRole('button', { name: 'Compute' }).click();
@@ -101,6 +107,7 @@ describe('readings summary', () => {
     expect(await chart.locator('desc').textContent()).toContain(
       `In order: ${series.readings.map((x) => x.toLocaleString('en')).join(', ')}.`,
     );
+    expect(problems).toEqual([]);
   });
 
   test('the list editor adds, removes and renumbers readings, up to 31', async () => {
