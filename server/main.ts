@@ -19,12 +19,12 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function positiveInteger(name: string, fallback: number, max?: number): number {
+function wholeNumber(name: string, fallback: number, min: number, max?: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1 || (max !== undefined && value > max)) {
-    fail(`${name} must be a whole number from 1${max === undefined ? ' up' : ` to ${max}`}.`);
+  if (!Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
+    fail(`${name} must be a whole number from ${min}${max === undefined ? ' up' : ` to ${max}`}.`);
   }
   return value;
 }
@@ -49,24 +49,30 @@ function origins(name: string): string[] {
   return list;
 }
 
-const port = positiveInteger('PORT', 5050, 65535);
+// 0 picks a free port (tests); the log line says which.
+const port = wholeNumber('PORT', 5050, 0, 65535);
 const host = process.env.HOST || 'localhost';
 const hasWebBuild = existsSync(`${webBuildDir}/index.html`);
 const options: AppOptions = {
   corsOrigins: origins('CORS_ORIGINS'),
   trustProxy: flag('TRUST_PROXY'),
-  rateLimit: { max: positiveInteger('RATE_LIMIT_PER_MINUTE', 600), timeWindowMs: 60_000 },
+  rateLimit: { max: wholeNumber('RATE_LIMIT_PER_MINUTE', 600, 1), timeWindowMs: 60_000 },
   ...(hasWebBuild ? { staticDir: webBuildDir } : {}),
 };
 
 const app = await buildApp(options);
+// Graceful shutdown: stop accepting connections, let in-flight requests finish (new requests on kept-alive
+// connections get a 503), then exit once nothing is left. A second signal is the operator's "now".
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    app.log.info(`${signal}: closing`);
-    app.close().catch((error: unknown) => {
-      app.log.error({ err: error }, 'Closing failed');
-      process.exitCode = 1;
-    });
+    app.log.info(`${signal}: closing after the requests in flight`);
+    app.close().then(
+      () => app.log.info('Closed'),
+      (error: unknown) => {
+        app.log.error({ err: error }, 'Closing failed');
+        process.exitCode = 1;
+      },
+    );
   });
 }
 
