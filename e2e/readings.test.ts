@@ -151,8 +151,16 @@ describe('readings summary', () => {
     await expect.poll(() => second.evaluate((input) => input === document.activeElement)).toBe(true);
     expect(posts).toEqual([]);
 
-    // The bounds follow the measure: 98 mg/dL is fine, but not as a heart rate above 220.
+    // A thousands separator is not read as a decimal point: "10,000" steps is not 10.
+    await page.getByRole('radio', { name: 'Steps (steps/day)' }).check();
+    await second.fill('10,000');
+    expect(await page.getByRole('group', { name: /^Readings/ }).textContent()).toContain(
+      'Reading 2 must be a whole number from 0 to 100000 steps/day.',
+    );
+
+    // The bounds follow the measure: 980 is a fine step count, but not a heart rate (25–220).
     await second.fill('980');
+    expect(await second.getAttribute('aria-invalid')).toBeNull();
     await page.getByRole('radio', { name: 'Resting heart rate (beats/min)' }).check();
     expect(await page.getByRole('group', { name: /^Readings/ }).textContent()).toContain(
       'Reading 2 must be a whole number from 25 to 220 beats/min.',

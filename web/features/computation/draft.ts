@@ -34,6 +34,15 @@ export function parseDecimal(text: string): number {
   return /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(trimmed) ? Number(trimmed.replace(',', '.')) : Number.NaN;
 }
 
+/**
+ * A reading: digits only. "10,000" steps must not be read as a decimal 10 (nor "1.500" as 1.5), so a
+ * separator of any kind reads as NaN and the patient is asked for a whole number.
+ */
+export function parseWholeNumber(text: string): number {
+  const trimmed = text.trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+}
+
 export function formValuesOf(computation: Computation, draft: Draft): FormValues {
   const values: Record<string, FieldValue> = {};
   for (const field of computation.fields) {
@@ -55,6 +64,6 @@ function fieldValue(kind: Computation['fields'][number]['kind'], name: string, d
       return draft.choices[name];
     case 'series':
       // A blank reading reads as NaN, so validation names it rather than dropping it silently.
-      return draft.series[name]?.map(parseDecimal);
+      return draft.series[name]?.map(parseWholeNumber);
   }
 }
