@@ -79,12 +79,15 @@ function loggerOptions(logger: boolean | object): false | object {
 }
 
 export async function buildApp(options: AppOptions = {}): Promise<FastifyInstance> {
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: loggerOptions(options.logger ?? true),
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     trustProxy: options.trustProxy ?? false,
-    requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    http: { connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
+    requestTimeout,
+    // Node enforces requestTimeout on a trickling body only when headersTimeout is no longer (its
+    // default is 60 s); measured in server/timeouts.test.ts.
+    http: { connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS, headersTimeout: requestTimeout },
     // A random id per request, in every log line and the X-Request-Id header, so a patient can quote
     // it in a report. A client-sent id is ignored: it could be used to forge or collide log entries.
     genReqId: () => randomUUID(),
