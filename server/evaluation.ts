@@ -13,7 +13,7 @@ import { type Ciphertext, rerandomize } from '../shared/elgamal.js';
 import { ProtocolError } from '../shared/errors.js';
 import type { Group } from '../shared/groups/group.js';
 import { ffdheGroup, ristretto255Group } from '../shared/groups/index.js';
-import { additiveOps, multiplicativeOps } from '../shared/homomorphic.js';
+import { additiveOps, multiplicativeOps, publicAdditiveOps } from '../shared/homomorphic.js';
 import {
   type CiphertextWire,
   ciphertextFromWire,
@@ -70,7 +70,9 @@ function respond(
   } else {
     const evaluate = additiveEvaluation(computation);
     const group = ristretto255Group;
-    outputs = evaluateOver(group, request, options, (inputs) => evaluate(additiveOps(group), inputs));
+    // A private model's weights are secret: constant-time. A catalog computation's are published.
+    const ops = 'privateModel' in computation ? additiveOps(group) : publicAdditiveOps(group);
+    outputs = evaluateOver(group, request, options, (inputs) => evaluate(ops, inputs));
   }
   return { computation: computation.id, version: computation.version, outputs };
 }

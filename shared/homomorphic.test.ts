@@ -9,7 +9,7 @@ import {
   type IntegerRange,
 } from './encoding.js';
 import { ffdheGroup, type RistrettoPoint, ristretto255Group } from './groups/index.js';
-import { additiveOps, multiplicativeOps } from './homomorphic.js';
+import { additiveOps, multiplicativeOps, publicAdditiveOps } from './homomorphic.js';
 
 describe('multiplicativeOps (ffdhe3072)', () => {
   const group = ffdheGroup('ffdhe3072');
@@ -48,9 +48,13 @@ describe('multiplicativeOps (ffdhe3072)', () => {
   });
 });
 
-describe('additiveOps (ristretto255)', () => {
+// The constant-time ops (secret weights) and the variable-time ones (public weights) must agree.
+describe.each([
+  ['additiveOps', additiveOps],
+  ['publicAdditiveOps', publicAdditiveOps],
+])('%s (ristretto255)', (_, makeOps) => {
   const group = ristretto255Group;
-  const ops = additiveOps(group);
+  const ops = makeOps(group);
   const { x, y } = generateKeyPair(group);
   /** Wide enough for every result below: |value| ≤ 1000, |weight| ≤ 10, at most 5 terms. */
   const results: IntegerRange = { min: -50_000n, max: 50_000n };
@@ -85,6 +89,16 @@ describe('additiveOps (ristretto255)', () => {
         expect(decrypt(ops.multiplyByInteger(encrypt(m), factor))).toBe(m * factor);
       }),
       { numRuns: 20 },
+    );
+  });
+
+  it('multiplyByInteger reduces factors modulo ℓ, past ℓ/2 and below −ℓ included', () => {
+    fc.assert(
+      fc.property(value, weight, fc.bigInt({ min: -3n, max: 3n }), (m, factor, wraps) => {
+        const wrapped = factor + wraps * group.order;
+        expect(decrypt(ops.multiplyByInteger(encrypt(m), wrapped))).toBe(m * factor);
+      }),
+      { numRuns: 10 },
     );
   });
 

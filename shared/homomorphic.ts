@@ -1,30 +1,79 @@
 /** The homomorphic operations computations are written in, for each kind of group. */
 
 import type { AdditiveOps, MultiplicativeOps } from './computations/computation.js';
-import { combine, invertCiphertext, scale, shift } from './elgamal.js';
-import { encodeAdditive, encodeMultiplicative } from './encoding.js';
+import { type Ciphertext, combine, invertCiphertext, shift } from './elgamal.js';
+import { encodeMultiplicative } from './encoding.js';
 import type { FfdheGroup } from './groups/ffdhe.js';
 import type { RistrettoGroup, RistrettoPoint } from './groups/ristretto255.js';
 
 export function multiplicativeOps(group: FfdheGroup): MultiplicativeOps<bigint> {
   return {
     multiply: (c1, c2) => combine(group, c1, c2),
-    power: (c, exponent) => scale(group, c, exponent),
-    multiplyByConstant: (c, constant) => shift(group, c, encodeMultiplicative(group, constant)),
+    // Exponents are the computation's own (public): noble's pow is square-and-multiply either way.
+    power: (c, exponent) => ({ a: group.pow(c.a, exponent), b: group.pow(c.b, exponent) }),
+    multiplyByConstant: (c, constant) => shift(group, c, encodedConstant(group, constant)),
   };
 }
 
+/**
+ * Encoding a constant costs a Jacobi symbol (~1 ms on ffdhe3072) and a computation uses the same few
+ * constants on every request, so each is encoded once. Bounded, in case constants ever come from data.
+ */
+const encodedConstants = new Map<string, bigint>();
+const MAX_ENCODED_CONSTANTS = 1024;
+
+function encodedConstant(group: FfdheGroup, constant: bigint): bigint {
+  const key = `${group.name}:${constant}`;
+  let element = encodedConstants.get(key);
+  if (element === undefined) {
+    element = encodeMultiplicative(group, constant);
+    if (encodedConstants.size >= MAX_ENCODED_CONSTANTS) encodedConstants.clear();
+    encodedConstants.set(key, element);
+  }
+  return element;
+}
+
+/**
+ * For secret weights (a private model's coefficients): every scalar multiplication is constant-time.
+ */
 export function additiveOps(group: RistrettoGroup): AdditiveOps<RistrettoPoint> {
-  const ops: AdditiveOps<RistrettoPoint> = {
-    add: (c1, c2) => combine(group, c1, c2),
+  return additiveOpsWith(group, (point, k) => group.pow(point, k));
+}
+
+/**
+ * For public weights only (a catalog computation's, which anyone can read): variable-time scalar
+ * multiplication, where a weight of 1 or 2 is an addition or a doubling instead of a 253-bit ladder.
+ * The ciphertexts hide the plaintexts either way; only the weights' timing is given up.
+ */
+export function publicAdditiveOps(group: RistrettoGroup): AdditiveOps<RistrettoPoint> {
+  return additiveOpsWith(group, (point, k) => multiplyPublic(point, k, group.order));
+}
+
+function multiplyPublic(point: RistrettoPoint, k: bigint, order: bigint): RistrettoPoint {
+  const scalar = ((k % order) + order) % order;
+  // A small negative weight reduces to a 253-bit scalar: multiply by its small absolute value instead.
+  return scalar <= order / 2n ? point.multiplyUnsafe(scalar) : point.multiplyUnsafe(order - scalar).negate();
+}
+
+function additiveOpsWith(
+  group: RistrettoGroup,
+  times: (point: RistrettoPoint, k: bigint) => RistrettoPoint,
+): AdditiveOps<RistrettoPoint> {
+  const multiplyByInteger = (c: Ciphertext<RistrettoPoint>, factor: bigint) => ({
+    a: times(c.a, factor),
+    b: times(c.b, factor),
+  });
+  const add = (c1: Ciphertext<RistrettoPoint>, c2: Ciphertext<RistrettoPoint>) => combine(group, c1, c2);
+  return {
+    add,
     subtract: (c1, c2) => combine(group, c1, invertCiphertext(group, c2)),
-    multiplyByInteger: (c, factor) => scale(group, c, factor),
-    addConstant: (c, constant) => shift(group, c, encodeAdditive(group, constant)),
+    multiplyByInteger,
+    // m·G for the constant: the additive encoding (encoding.ts), through the same multiplication.
+    addConstant: (c, constant) => shift(group, c, times(group.generator, constant)),
     weightedSum(terms) {
-      const [first, ...rest] = terms.map(([c, weight]) => ops.multiplyByInteger(c, weight));
+      const [first, ...rest] = terms.map(([c, weight]) => multiplyByInteger(c, weight));
       if (!first) throw new RangeError('A weighted sum needs at least one term.');
-      return rest.reduce(ops.add, first);
+      return rest.reduce(add, first);
     },
   };
-  return ops;
 }

@@ -86,6 +86,19 @@ describe('jacobiSymbol', () => {
     }
   });
 
+  it('equals the product of Legendre symbols for a large composite modulus, long runs of 2s included', () => {
+    const [p1, p2] = [FFDHE_PRIMES.ffdhe2048, FFDHE_PRIMES.ffdhe3072].map(({ pHex }) => BigInt(`0x${pHex}`));
+    if (p1 === undefined || p2 === undefined) throw new Error('missing primes');
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: p1 * p2 }), fc.nat(100), (base, twos) => {
+        const a = (base << BigInt(twos)) % (p1 * p2);
+        expect(jacobiSymbol(a, p1 * p2)).toBe(legendreByEuler(a, p1) * legendreByEuler(a, p2));
+      }),
+      { numRuns: 12 },
+    );
+    expect(jacobiSymbol(3n * p1, 3n * p2)).toBe(0);
+  });
+
   it('rejects an even or non-positive modulus', () => {
     expect(() => jacobiSymbol(3n, 10n)).toThrow(RangeError);
     expect(() => jacobiSymbol(3n, 0n)).toThrow(RangeError);
@@ -209,6 +222,21 @@ describe.each(GROUPS)('$name', ({ name, runs }) => {
         expect(group.pow(element, k)).toBe(expected);
         expect(group.multiply(group.pow(element, k), group.pow(element, -k))).toBe(group.identity);
       }),
+      { numRuns: runs },
+    );
+  });
+
+  it('computes g^k from its fixed-base table like square-and-multiply, at and past the table’s edges', () => {
+    const bits = BigInt(SECRET_EXPONENT_BITS[name]);
+    const edges = [0n, 1n, 63n, 64n, (1n << bits) - 1n, 1n << bits, q - 1n, q, q + 1n, -1n];
+    for (const k of edges) expect(group.powGenerator(k)).toBe(modPow(2n, ((k % q) + q) % q, p));
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.bigInt({ min: 0n, max: (1n << bits) - 1n }), fc.bigInt({ min: -p, max: p })),
+        (k) => {
+          expect(group.powGenerator(k)).toBe(modPow(2n, ((k % q) + q) % q, p));
+        },
+      ),
       { numRuns: runs },
     );
   });

@@ -35,6 +35,13 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
   const elementBytes = FFDHE_PRIMES[name].bits / 8;
   const exponentBits = SECRET_EXPONENT_BITS[name];
   const reduce = (k: bigint) => ((k % q) + q) % q;
+  let generatorTable: FixedBaseTable | undefined;
+  const powGenerator = (k: bigint) => {
+    const exponent = reduce(k);
+    if (exponent >> BigInt(exponentBits) !== 0n) return modPow(2n, exponent, p);
+    generatorTable ??= fixedBaseTable(2n, p, exponentBits);
+    return powFixedBase(generatorTable, exponent, p);
+  };
 
   return {
     name,
@@ -45,7 +52,7 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
     generator: 2n,
     randomSecretExponent: () => randomNonzeroBits(exponentBits),
     // BigInt arithmetic is not constant-time in any JS engine; documented in docs/SECURITY.md.
-    powGenerator: (k) => modPow(2n, reduce(k), p),
+    powGenerator,
     pow: (e, k) => modPow(e, reduce(k), p),
     multiply: (a, b) => (a * b) % p,
     invert: (e) => invert(e, p),
@@ -69,25 +76,95 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
   };
 }
 
+/** Digits per window of the fixed-base table: 6 measured fastest per byte of table (docs/PERFORMANCE.md). */
+const WINDOW_BITS = 6;
+const WINDOW_MASK = BigInt((1 << WINDOW_BITS) - 1);
+
+/** rows[i][d] = base^(d·2^(6i)): one row per 6-bit window of an exponent. */
+interface FixedBaseTable {
+  readonly rows: readonly (readonly bigint[])[];
+}
+
+/**
+ * Fixed-base windowing (HAC §14.6.3, Algorithm 14.109 with h = 2^6): the powers of g that every
+ * short exponent is made of, built once (~30 ms and ~1 MB for ffdhe3072) on the first g^k. Then g^k
+ * costs one modular multiplication per window, ⌈280/6⌉ = 47 for ffdhe3072, and no squarings: ~6×
+ * cheaper than square-and-multiply.
+ */
+function fixedBaseTable(base: bigint, p: bigint, exponentBits: number): FixedBaseTable {
+  const rows: bigint[][] = [];
+  let windowBase = base;
+  for (let i = 0; i < Math.ceil(exponentBits / WINDOW_BITS); i++) {
+    const row = [1n];
+    for (let digit = 1; digit <= Number(WINDOW_MASK); digit++) {
+      row.push(((row[digit - 1] as bigint) * windowBase) % p);
+    }
+    rows.push(row);
+    windowBase = ((row[row.length - 1] as bigint) * windowBase) % p;
+  }
+  return { rows };
+}
+
+/** base^k for 0 ≤ k < 2^(6·rows): one multiplication per window, zero digits included. */
+function powFixedBase({ rows }: FixedBaseTable, k: bigint, p: bigint): bigint {
+  let result = 1n;
+  let rest = k;
+  for (const row of rows) {
+    result = (result * (row[Number(rest & WINDOW_MASK)] as bigint)) % p;
+    rest >>= BigInt(WINDOW_BITS);
+  }
+  return result;
+}
+
 /**
  * The Jacobi symbol (a/n) for odd n > 0, by quadratic reciprocity (Cohen, Algorithm 1.4.10).
- * For prime n it is the Legendre symbol: about 70× cheaper than a^((n−1)/2) mod n on 3072-bit
+ * For prime n it is the Legendre symbol: about 250× cheaper than a^((n−1)/2) mod n on 3072-bit
  * values. Only ever applied to public elements, so it need not be constant-time.
+ *
+ * BigInt operations cost an allocation each, so the factors of 2 leave in one shift per step (only the
+ * parity of their count matters) and residues mod 8 are read from the low word; once both values fit in
+ * a double, the rest runs on Numbers. ~4× faster than the textbook loop on ffdhe3072.
  */
 export function jacobiSymbol(a: bigint, n: bigint): -1 | 0 | 1 {
   if (n <= 0n || n % 2n === 0n) throw new RangeError('The Jacobi symbol needs an odd positive modulus.');
   let x = ((a % n) + n) % n;
   let m = n;
-  let sign: -1 | 1 = 1;
+  let negate = false;
   while (x !== 0n) {
-    while (x % 2n === 0n) {
-      x /= 2n;
-      const r = m % 8n;
-      if (r === 3n || r === 5n) sign = sign === 1 ? -1 : 1;
+    if (m <= MAX_SAFE) return jacobiOfSafeIntegers(Number(x), Number(m), negate);
+    let twos = 0;
+    while ((x & WORD_MASK) === 0n) {
+      x >>= 32n;
+      twos += 32;
     }
-    [x, m] = [m, x];
-    if (x % 4n === 3n && m % 4n === 3n) sign = sign === 1 ? -1 : 1;
-    x %= m;
+    const lowWord = Number(x & WORD_MASK);
+    const trailing = 31 - Math.clz32(lowWord & -lowWord);
+    x >>= BigInt(trailing);
+    twos += trailing;
+    const mMod8 = Number(m & 7n);
+    // (2/m) = −1 iff m ≡ 3, 5 (mod 8); reciprocity flips the sign iff both are ≡ 3 (mod 4).
+    if (twos % 2 === 1 && (mMod8 === 3 || mMod8 === 5)) negate = !negate;
+    if (Number(x & 3n) === 3 && mMod8 % 4 === 3) negate = !negate;
+    [x, m] = [m % x, x];
   }
-  return m === 1n ? sign : 0;
+  return m === 1n ? (negate ? -1 : 1) : 0;
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const WORD_MASK = 0xffff_ffffn;
+
+/** The same steps on Numbers, exact below 2^53 (x < m ≤ 2^53 − 1). */
+function jacobiOfSafeIntegers(a: number, n: number, negateAtStart: boolean): -1 | 0 | 1 {
+  let x = a;
+  let m = n;
+  let negate = negateAtStart;
+  while (x !== 0) {
+    while (x % 2 === 0) {
+      x /= 2;
+      if (m % 8 === 3 || m % 8 === 5) negate = !negate;
+    }
+    if (x % 4 === 3 && m % 4 === 3) negate = !negate;
+    [x, m] = [m % x, x];
+  }
+  return m === 1 ? (negate ? -1 : 1) : 0;
 }

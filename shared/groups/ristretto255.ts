@@ -14,16 +14,14 @@ const Point = ristretto255.Point;
 const ORDER = Point.Fn.ORDER;
 
 /**
- * k·P in constant time for every k, zero included: noble's constant-time `multiply` refuses 0, so
- * k is split into k1 + k2 with k1 uniform and nonzero; both halves are nonzero except with
- * probability 2^−252, and neither timing nor the branch below reveals k.
+ * k·P in constant time for every k, zero included. noble's constant-time `multiply` refuses 0, so
+ * 0 is multiplied as 1 (the same fixed sequence of window additions) and the identity chosen after:
+ * one ladder whatever k is, where an earlier random split k = k1 + k2 cost two.
  */
 function multiplyConstantTime(point: RistrettoPoint, k: bigint): RistrettoPoint {
   const scalar = ((k % ORDER) + ORDER) % ORDER;
-  const k1 = randomBelow(ORDER);
-  const k2 = (scalar - k1 + ORDER) % ORDER;
-  const left = point.multiply(k1);
-  return k2 === 0n ? left : left.add(point.multiply(k2));
+  const product = point.multiply(scalar === 0n ? 1n : scalar);
+  return scalar === 0n ? Point.ZERO : product;
 }
 
 export interface RistrettoGroup extends Group<RistrettoPoint> {
