@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { serviceWorker } from './web/pwa/service-worker-plugin.js';
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 /** Where `npm run dev` runs the API; Vite proxies /api there so the page stays same-origin. */
@@ -8,7 +9,7 @@ const devApiPort = Number(process.env.DEV_API_PORT ?? 5051);
 
 export default defineConfig({
   root: 'web',
-  plugins: [react()],
+  plugins: [react(), serviceWorker()],
   build: { outDir: '../dist/web', emptyOutDir: true, target: 'es2022' },
   server: { port: 5173, proxy: { '/api': `http://localhost:${devApiPort}` } },
   test: {
@@ -18,7 +19,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           root: repoRoot,
-          include: ['shared/**/*.test.ts', 'server/**/*.test.ts', 'interop/**/*.test.ts'],
+          include: ['shared/**/*.test.ts', 'server/**/*.test.ts', 'interop/**/*.test.ts', 'web/**/*.test.ts'],
         },
       },
       {

@@ -15,6 +15,8 @@ const STRICT_CSP = [
   "worker-src 'self'",
   "style-src 'self'",
   "img-src 'self'",
+  // The web app manifest (installable PWA); without it default-src 'none' blocks the manifest.
+  "manifest-src 'self'",
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",

@@ -11,7 +11,8 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { buildApp } from '../server/app.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const STATIC_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
+/** E2E_STATIC_DIR: test another build (e.g. one made with `vite build --outDir`) without replacing dist/web. */
+const STATIC_DIR = process.env.E2E_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
 
 /** Headless, and quiet: no sandbox (containers), no GPU, and no calls home that would add requests. */
 const CHROMIUM_ARGS = [
@@ -41,7 +42,9 @@ export function setUpBrowserTests(): BrowserTests {
 
   beforeAll(async () => {
     if (!existsSync(`${STATIC_DIR}/index.html`)) {
-      throw new Error('dist/web is missing: run `npm run build:web` first (`npm run test:e2e` does).');
+      throw new Error(
+        `${STATIC_DIR} has no build: run \`npm run build:web\` first (\`npm run test:e2e\` does).`,
+      );
     }
     server = await buildApp({ staticDir: STATIC_DIR, logger: false, rateLimit: false });
     baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });

@@ -67,31 +67,46 @@ describe('device keys', () => {
     expect(second).not.toBe(first);
   });
 
-  test('are one versioned IndexedDB record with a key per catalog group, and nothing in localStorage', async () => {
+  test('are one versioned IndexedDB record with a wrapped key per catalog group, and nothing in localStorage', async () => {
     const page = await browserTests.newPage();
     await page.goto('/');
     const shown = await shownFingerprint(page);
     const record = await readKeyRecord(page);
     // Element sizes from the spec's group table: ffdhe3072 384 bytes, ristretto255 32 bytes.
+    // Private keys are stored only wrapped (AES-GCM: 12-byte IV, ciphertext plus 16-byte tag).
+    const wrapped = {
+      iv: expect.stringMatching(base64url(12)),
+      ciphertext: expect.stringMatching(/^[A-Za-z0-9_-]{30,}$/),
+    };
     expect(record).toEqual({
-      version: 1,
-      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-      keys: {
-        ffdhe3072: {
-          privateKey: expect.stringMatching(/^[0-9a-f]+$/),
-          publicKey: { group: 'ffdhe3072', y: expect.stringMatching(base64url(384)) },
+      version: 2,
+      current: expect.any(String),
+      keySets: [
+        {
+          id: expect.any(String),
+          createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+          keys: {
+            ffdhe3072: {
+              wrappedPrivateKey: wrapped,
+              publicKey: { group: 'ffdhe3072', y: expect.stringMatching(base64url(384)) },
+            },
+            ristretto255: {
+              wrappedPrivateKey: wrapped,
+              publicKey: { group: 'ristretto255', y: expect.stringMatching(base64url(32)) },
+            },
+          },
         },
-        ristretto255: {
-          privateKey: expect.stringMatching(/^[0-9a-f]+$/),
-          publicKey: { group: 'ristretto255', y: expect.stringMatching(base64url(32)) },
-        },
-      },
+      ],
     });
+    const { current, keySets } = record as {
+      current: string;
+      keySets: { id: string; keys: Record<string, { publicKey: { group: string; y: string } }> }[];
+    };
+    expect(keySets[0]?.id).toBe(current);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
 
     // The fingerprint's definition (web/crypto/keystore.ts), recomputed independently.
-    const { keys } = record as { keys: Record<string, { publicKey: { group: string; y: string } }> };
-    const lines = Object.values(keys)
+    const lines = Object.values(keySets[0]?.keys ?? {})
       .map(({ publicKey }) => `${publicKey.group} ${publicKey.y}\n`)
       .sort()
       .join('');
@@ -107,7 +122,7 @@ describe('device keys', () => {
       .getByRole('link', { name: 'Keys', exact: true })
       .click();
     await page.getByRole('heading', { level: 1, name: 'Your keys' }).waitFor();
-    const facts = page.locator('main dl');
+    const facts = page.getByTestId('current-keys');
     await facts.waitFor();
     const text = (await facts.textContent()) ?? '';
     expect(text).toContain(await shownFingerprint(page));
@@ -121,13 +136,13 @@ describe('device keys', () => {
     const page = await browserTests.newPage();
     await page.goto('/keys');
     await page.getByTestId('key-fingerprint').waitFor();
-    const fromTheFuture = { version: 2, createdAt: '2031-01-01T00:00:00.000Z', keys: {} };
+    const fromTheFuture = { version: 99, createdAt: '2031-01-01T00:00:00.000Z', keys: {} };
     await writeKeyRecord(page, fromTheFuture);
 
     await page.reload();
     const alert = page.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).toContain('damaged or from a newer version');
+    expect(await alert.textContent()).toContain('damaged or from another version');
     expect(await page.getByTestId('key-fingerprint').count()).toBe(0);
     expect(await readKeyRecord(page)).toEqual(fromTheFuture);
   });

@@ -32,6 +32,8 @@ const PAGE_POLICY = [
   "worker-src 'self'",
   "style-src 'self'",
   "img-src 'self'",
+  // The web app manifest (installable PWA); without it default-src 'none' blocks the manifest.
+  "manifest-src 'self'",
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",

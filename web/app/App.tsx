@@ -3,32 +3,38 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import { COMPUTATIONS } from '../../shared/computations/catalog.js';
 import { ComputationPage } from '../features/computation/ComputationPage.js';
+import { HistoryPage } from '../features/history/HistoryPage.js';
 import { HomePage } from '../features/home/HomePage.js';
 import { KeyBadge } from '../features/keys/KeyBadge.js';
 import { KeysPage } from '../features/keys/KeysPage.js';
-import { useKeyInfo } from '../features/keys/useKeyInfo.js';
+import { type KeyringState, useKeyring } from '../features/keys/useKeyring.js';
 import {
   computationPath,
   followLink,
+  HISTORY_PATH,
   HOME_PATH,
   KEYS_PATH,
   type Route,
   routeOf,
   usePathname,
 } from './navigation.js';
+import './controls.css';
 
 const NAV_LINKS: readonly { readonly path: string; readonly label: string }[] = [
   { path: HOME_PATH, label: 'How it works' },
   ...COMPUTATIONS.map((computation) => ({ path: computationPath(computation), label: computation.title })),
+  { path: HISTORY_PATH, label: 'History' },
   { path: KEYS_PATH, label: 'Keys' },
 ];
 
-function pageOf(route: Route, keys: ReturnType<typeof useKeyInfo>): { title: string; content: ReactNode } {
+function pageOf(route: Route, keys: KeyringState): { title: string; content: ReactNode } {
   switch (route.page) {
     case 'home':
       return { title: 'Health scores on encrypted values', content: <HomePage /> };
     case 'keys':
       return { title: 'Your keys', content: <KeysPage keys={keys} /> };
+    case 'history':
+      return { title: 'Your history', content: <HistoryPage keys={keys} /> };
     case 'computation':
       return {
         title: route.computation.title,
@@ -44,7 +50,7 @@ function pageOf(route: Route, keys: ReturnType<typeof useKeyInfo>): { title: str
 
 export function App() {
   const pathname = usePathname();
-  const keys = useKeyInfo();
+  const keys = useKeyring();
   const { title, content } = pageOf(routeOf(pathname), keys);
   const heading = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);

@@ -10,11 +10,13 @@ import type { Computation } from '../../shared/computations/computation.js';
 export type Route =
   | { readonly page: 'home' }
   | { readonly page: 'keys' }
+  | { readonly page: 'history' }
   | { readonly page: 'computation'; readonly computation: Computation }
   | { readonly page: 'not-found' };
 
 export const HOME_PATH = '/';
 export const KEYS_PATH = '/keys';
+export const HISTORY_PATH = '/history';
 
 export function computationPath(computation: Computation): string {
   return `/computations/${computation.id}`;
@@ -23,6 +25,7 @@ export function computationPath(computation: Computation): string {
 export function routeOf(pathname: string): Route {
   if (pathname === HOME_PATH) return { page: 'home' };
   if (pathname === KEYS_PATH) return { page: 'keys' };
+  if (pathname === HISTORY_PATH) return { page: 'history' };
   // Catalog ids are plain [a-z0-9-], so the path segment is compared as it is, never decoded.
   const id = /^\/computations\/([^/]+)$/.exec(pathname)?.[1];
   const computation = id === undefined ? undefined : findComputation(id);

@@ -5,14 +5,17 @@
 
 import type { Plaintexts } from '../../shared/computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
-import type { EvaluateRequest } from '../../shared/wire.js';
-import type {
-  KeyInfo,
-  RequestEnvelope,
-  ResponseEnvelope,
-  WorkerRequest,
-  WorkerRequestKind,
-  WorkerResults,
+import type { EvaluateRequest, PublicKeyWire } from '../../shared/wire.js';
+import {
+  type BackupMade,
+  type BackupRestored,
+  KEYS_CHANGED_CHANNEL,
+  type KeyringInfo,
+  type RequestEnvelope,
+  type ResponseEnvelope,
+  type WorkerRequest,
+  type WorkerRequestKind,
+  type WorkerResults,
 } from './protocol.js';
 
 interface Pending {
@@ -73,12 +76,12 @@ function call<K extends WorkerRequestKind>(
   });
 }
 
-/** Fingerprint, creation time and groups of this device's keys (generated on first use). */
-export function getKeyInfo(): Promise<KeyInfo> {
+/** The device's key sets, current and older (the first set is generated on first use). */
+export function getKeyring(): Promise<KeyringInfo> {
   return call({ kind: 'key-info' });
 }
 
-/** The evaluate request body: every input encrypted under this device's public key. */
+/** The evaluate request body: every input encrypted under this device's current public key. */
 export function encryptForComputation(
   computationId: string,
   plaintexts: Plaintexts,
@@ -86,7 +89,40 @@ export function encryptForComputation(
   return call({ kind: 'encrypt', computationId, plaintexts });
 }
 
-/** Checks the service's untrusted answer, then decrypts and decodes its outputs. */
-export function decryptResult(computationId: string, response: unknown): Promise<Plaintexts> {
-  return call({ kind: 'decrypt', computationId, response });
+/**
+ * Checks the service's untrusted answer, then decrypts and decodes its outputs with the private key
+ * of `publicKey` (the key the request was encrypted to, which may since have been rotated).
+ */
+export function decryptResult(
+  computationId: string,
+  publicKey: PublicKeyWire,
+  response: unknown,
+): Promise<Plaintexts> {
+  return call({ kind: 'decrypt', computationId, publicKey, response });
+}
+
+/** New current keys; the old ones stay to read old results. */
+export function rotateKeys(): Promise<KeyringInfo> {
+  return call({ kind: 'rotate-keys' });
+}
+
+export function deleteKeySet(keySetId: string): Promise<KeyringInfo> {
+  return call({ kind: 'delete-key-set', keySetId });
+}
+
+/** A backup file of every key set and `history`, sealed under `passphrase` in the worker. */
+export function makeBackup(passphrase: string, history: readonly unknown[]): Promise<BackupMade> {
+  return call({ kind: 'make-backup', passphrase, history });
+}
+
+/** Opens a backup file and adds its keys; refused with a message when it cannot be opened. */
+export function restoreBackup(fileText: string, passphrase: string): Promise<BackupRestored> {
+  return call({ kind: 'restore-backup', fileText, passphrase });
+}
+
+/** Calls `listener` whenever any tab of this site changes the stored keys; returns the unsubscribe. */
+export function onKeysChanged(listener: () => void): () => void {
+  const channel = new BroadcastChannel(KEYS_CHANGED_CHANNEL);
+  channel.addEventListener('message', listener);
+  return () => channel.close();
 }

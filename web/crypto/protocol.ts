@@ -1,34 +1,77 @@
 /**
  * The typed messages between the page and the crypto worker. Only public keys, ciphertexts,
- * encoded plaintexts going in and decrypted plaintexts coming out cross this boundary:
- * private keys stay inside the worker.
+ * encoded plaintexts going in and decrypted plaintexts coming out cross this boundary, plus the
+ * backup passphrase going in and the sealed backup file coming out: private keys stay in the worker.
  */
 
 import type { Plaintexts } from '../../shared/computations/computation.js';
 import type { GroupName } from '../../shared/groups/group.js';
-import type { EvaluateRequest } from '../../shared/wire.js';
+import type { EvaluateRequest, PublicKeyWire } from '../../shared/wire.js';
 
-/** What the page may show about the device's keys. */
-export interface KeyInfo {
-  /** First 16 hex digits of SHA-256 over the public keys, in groups of 4. */
+/** What the page may show about one set of keys (one key pair per group, made together). */
+export interface KeySetInfo {
+  readonly id: string;
+  /** First 16 hex digits of SHA-256 over the set's public keys, in groups of 4. */
   readonly fingerprint: string;
   /** ISO 8601 time the keys were generated. */
   readonly createdAt: string;
+  /** ISO 8601 time newer keys replaced them; absent for the keys in use. */
+  readonly retiredAt?: string;
   readonly groups: readonly GroupName[];
+  readonly publicKeys: readonly PublicKeyWire[];
+}
+
+export interface KeyringInfo {
+  /** The keys new computations are encrypted to. */
+  readonly current: KeySetInfo;
+  /** Replaced keys, kept to read results encrypted to them until the patient deletes them; newest first. */
+  readonly older: readonly KeySetInfo[];
+}
+
+export interface BackupMade {
+  /** The backup file's text (JSON); only the passphrase opens its contents. */
+  readonly fileText: string;
+  /** PBKDF2-SHA256 rounds, and how long deriving the key took on this device. */
+  readonly kdfIterations: number;
+  readonly kdfMilliseconds: number;
+}
+
+export interface BackupRestored {
+  readonly keyring: KeyringInfo;
+  /** Key sets the backup added to this device (sets already here are kept as they are). */
+  readonly keySetsAdded: number;
+  /** The history entries in the backup, unchecked: the history module checks and merges them. */
+  readonly history: readonly unknown[];
 }
 
 export type WorkerRequest =
   | { readonly kind: 'key-info' }
   | { readonly kind: 'encrypt'; readonly computationId: string; readonly plaintexts: Plaintexts }
-  /** `response` is the service's untrusted JSON: the worker checks it before decrypting. */
-  | { readonly kind: 'decrypt'; readonly computationId: string; readonly response: unknown };
+  /**
+   * `response` is the service's untrusted JSON: the worker checks it before decrypting, with the
+   * private key belonging to `publicKey`, the key the inputs were encrypted to.
+   */
+  | {
+      readonly kind: 'decrypt';
+      readonly computationId: string;
+      readonly publicKey: PublicKeyWire;
+      readonly response: unknown;
+    }
+  | { readonly kind: 'rotate-keys' }
+  | { readonly kind: 'delete-key-set'; readonly keySetId: string }
+  | { readonly kind: 'make-backup'; readonly passphrase: string; readonly history: readonly unknown[] }
+  | { readonly kind: 'restore-backup'; readonly fileText: string; readonly passphrase: string };
 
 export type WorkerRequestKind = WorkerRequest['kind'];
 
 export interface WorkerResults {
-  readonly 'key-info': KeyInfo;
+  readonly 'key-info': KeyringInfo;
   readonly encrypt: EvaluateRequest;
   readonly decrypt: Plaintexts;
+  readonly 'rotate-keys': KeyringInfo;
+  readonly 'delete-key-set': KeyringInfo;
+  readonly 'make-backup': BackupMade;
+  readonly 'restore-backup': BackupRestored;
 }
 
 /** Error classes the page re-creates so it can tell a bad answer from a broken device. */
@@ -47,3 +90,9 @@ export type ResponseEnvelope =
       readonly errorName: WorkerErrorName;
       readonly message: string;
     };
+
+/** Far above any real device's keys and history; a larger file is refused before it is read. */
+export const MAX_BACKUP_BYTES = 64 * 1024 * 1024;
+
+/** The BroadcastChannel on which a worker announces that the stored keys changed (any tab listens). */
+export const KEYS_CHANGED_CHANNEL = 'sealed-vitals:keys-changed';

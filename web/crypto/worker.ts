@@ -1,13 +1,24 @@
 /**
- * The crypto worker: owns the device's keys, encrypts a computation's inputs and checks then
- * decrypts the service's answer. The page only ever sees public keys, ciphertexts and results.
+ * The crypto worker: owns the device's keys, encrypts a computation's inputs, checks then decrypts
+ * the service's answer, and makes and restores backups. The page only ever sees public keys,
+ * ciphertexts, results and sealed backup files.
  */
 
 import { decryptOutputs, encryptInputs } from '../../shared/client.js';
 import { findComputation } from '../../shared/computations/catalog.js';
 import type { Computation } from '../../shared/computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
-import { KeyStoreError, loadDeviceKeys } from './keystore.js';
+import { BackupError, KDF_ITERATIONS, openBackup, sealBackup } from './backup.js';
+import {
+  deleteKeySet,
+  exportKeyring,
+  importKeyring,
+  KeyStoreError,
+  keyringInfo,
+  rotateKeys,
+  withCurrentKeyPair,
+  withKeyPairFor,
+} from './keystore.js';
 import type {
   RequestEnvelope,
   ResponseEnvelope,
@@ -32,21 +43,48 @@ type Handlers = {
   ) => Promise<WorkerResults[K]>;
 };
 
+/** The backup's contents, before sealing: versioned with the file, see backup.ts. */
+interface BackupPayload {
+  readonly keyring: unknown;
+  readonly history: readonly unknown[];
+}
+
 const handlers: Handlers = {
-  async 'key-info'() {
-    return (await loadDeviceKeys()).info;
-  },
+  'key-info': keyringInfo,
   async encrypt({ computationId, plaintexts }) {
     const computation = computationById(computationId);
-    const keys = await loadDeviceKeys();
-    return encryptInputs(computation, keys.keyFor(computation.group), plaintexts);
+    return withCurrentKeyPair(computation.group, (pair) => encryptInputs(computation, pair, plaintexts));
   },
-  async decrypt({ computationId, response }) {
+  async decrypt({ computationId, publicKey, response }) {
     const computation = computationById(computationId);
-    const keys = await loadDeviceKeys();
-    return decryptOutputs(computation, keys.keyFor(computation.group), response);
+    return withKeyPairFor(publicKey, (pair) => decryptOutputs(computation, pair, response));
+  },
+  'rotate-keys': rotateKeys,
+  'delete-key-set': ({ keySetId }) => deleteKeySet(keySetId),
+  async 'make-backup'({ passphrase, history }) {
+    const payload: BackupPayload = { keyring: await exportKeyring(), history };
+    const { text, kdfMilliseconds } = await sealBackup(payload, passphrase);
+    return { fileText: text, kdfIterations: KDF_ITERATIONS, kdfMilliseconds };
+  },
+  async 'restore-backup'({ fileText, passphrase }) {
+    const payload = await openBackup(fileText, passphrase);
+    if (!isBackupPayload(payload)) {
+      throw new BackupError('This backup file is damaged (its contents are not valid).');
+    }
+    const { info, added } = await importKeyring(payload.keyring);
+    return { keyring: info, keySetsAdded: added, history: payload.history };
   },
 };
+
+function isBackupPayload(value: unknown): value is BackupPayload {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'keyring' in value &&
+    'history' in value &&
+    Array.isArray(value.history)
+  );
+}
 
 function computationById(id: string): Computation {
   const computation = findComputation(id);
@@ -67,8 +105,8 @@ scope.addEventListener('message', ({ data: { id, request } }) => {
 });
 
 /**
- * Only our own errors keep their message (they are written to be shown); anything else gets a
- * fixed one, so no library message can carry key material to the page.
+ * Only our own errors keep their message (they are written to be shown and hold no secret);
+ * anything else gets a fixed one, so no library message can carry key material to the page.
  */
 function describeError(
   error: unknown,
@@ -76,6 +114,8 @@ function describeError(
   if (error instanceof ServiceResponseError || error instanceof DecodeRangeError) {
     return { errorName: error.name, message: error.message };
   }
-  if (error instanceof KeyStoreError) return { errorName: 'Error', message: error.message };
+  if (error instanceof KeyStoreError || error instanceof BackupError) {
+    return { errorName: 'Error', message: error.message };
+  }
   return { errorName: 'Error', message: 'Encryption on this device failed. Reload the page and try again.' };
 }

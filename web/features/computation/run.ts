@@ -7,7 +7,9 @@ import { evaluatePath } from '../../../shared/api.js';
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from '../../../shared/errors.js';
 import type { GroupName } from '../../../shared/groups/group.js';
+import type { EvaluateRequest } from '../../../shared/wire.js';
 import { decryptResult, encryptForComputation } from '../../crypto/client.js';
+import { recordResult } from '../history/store.js';
 
 /** The service's origin; unset means this page's own origin (the API and the site served together). */
 const API_ORIGIN = import.meta.env.VITE_API_BASE_URL ?? '';
@@ -40,13 +42,13 @@ export type RunOutcome =
 /** Runs the computation on valid form values (call `validateForm` first). */
 export async function runComputation(computation: Computation, values: FormValues): Promise<RunOutcome> {
   const started = performance.now();
-  let requestBody: string;
+  let request: EvaluateRequest;
   try {
-    const request = await encryptForComputation(computation.id, computation.encodeInputs(values));
-    requestBody = JSON.stringify(request);
+    request = await encryptForComputation(computation.id, computation.encodeInputs(values));
   } catch (error) {
     return { ok: false, failure: failureFrom(error), transcript: undefined };
   }
+  const requestBody = JSON.stringify(request);
   const encrypted = performance.now();
   const sent = {
     group: computation.group,
@@ -79,8 +81,17 @@ export async function runComputation(computation: Computation, values: FormValue
     return { ok: false, failure: problemFailure(answer.status, responseBody), transcript: received };
 
   try {
-    const outputs = await decryptResult(computation.id, parseJson(responseBody));
+    const response = parseJson(responseBody);
+    const outputs = await decryptResult(computation.id, request.publicKey, response);
     const interpretation = computation.interpret(outputs, values);
+    // Into the on-device history; storage that is full or blocked must not hide the result.
+    await recordResult({
+      computationId: computation.id,
+      computationVersion: computation.version,
+      inputs: values,
+      result: interpretation,
+      sealed: { publicKey: request.publicKey, response },
+    }).catch(() => undefined);
     const transcript = {
       ...received,
       timings: { ...received.timings, decryptMs: performance.now() - answered },

@@ -1,22 +1,24 @@
-import { COMPUTATIONS } from '../../../shared/computations/catalog.js';
-import type { GroupName } from '../../../shared/groups/group.js';
-import type { KeyInfoState } from './useKeyInfo.js';
+/** The patient's keys: the set in use, older sets, rotation, backup and restore, and storage. */
 
-function usedBy(group: GroupName): string {
-  return COMPUTATIONS.filter((computation) => computation.group === group)
-    .map((computation) => computation.title)
-    .join(', ');
-}
+import { useHistory } from '../history/useHistory.js';
+import { BackupPanel } from './BackupPanel.js';
+import { DeviceStoragePanel } from './DeviceStoragePanel.js';
+import { KeySetFacts } from './KeySetFacts.js';
+import { OlderKeys } from './OlderKeys.js';
+import { RestorePanel } from './RestorePanel.js';
+import { RotateKeys } from './RotateKeys.js';
+import type { KeyringState } from './useKeyring.js';
+import './keys.css';
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeStyle: 'short' });
-
-export function KeysPage({ keys }: { keys: KeyInfoState }) {
+export function KeysPage({ keys }: { keys: KeyringState }) {
+  const history = useHistory();
   return (
     <>
       <p className="lead">
         This browser made its own ElGamal key pairs the first time you opened Sealed Vitals. The private keys
-        stay in this browser’s storage for this site and are used only by the page’s encryption worker; they
-        are never sent, shown or synced. Clearing the site’s data deletes them; the app then makes new ones.
+        are stored encrypted under a key the browser keeps and will not let any script read, and are used only
+        by the page’s encryption worker: they are never sent, shown or synced. Clearing the site’s data
+        deletes them, so keep a backup.
       </p>
       {keys.status === 'loading' && <p role="status">Preparing your keys…</p>}
       {keys.status === 'failed' && (
@@ -26,28 +28,18 @@ export function KeysPage({ keys }: { keys: KeyInfoState }) {
         </div>
       )}
       {keys.status === 'ready' && (
-        <dl className="key-facts">
-          <dt>Fingerprint</dt>
-          <dd>
-            <code>{keys.info.fingerprint}</code>
-            <span className="field-help">First 16 hex digits of SHA-256 over your public keys.</span>
-          </dd>
-          <dt>Created</dt>
-          <dd>
-            <time dateTime={keys.info.createdAt}>{dateFormat.format(new Date(keys.info.createdAt))}</time>
-          </dd>
-          <dt>Groups</dt>
-          <dd>
-            <ul className="plain-list">
-              {keys.info.groups.map((group) => (
-                <li key={group}>
-                  <code>{group}</code> — {usedBy(group)}
-                </li>
-              ))}
-            </ul>
-          </dd>
-        </dl>
+        <>
+          <section className="panel" aria-labelledby="current-heading">
+            <h2 id="current-heading">Keys in use</h2>
+            <KeySetFacts set={keys.keyring.current} testId="current-keys" />
+          </section>
+          <RotateKeys />
+          <OlderKeys older={keys.keyring.older} history={history.status === 'ready' ? history.entries : []} />
+          <BackupPanel />
+          <RestorePanel />
+        </>
       )}
+      <DeviceStoragePanel />
     </>
   );
 }

@@ -1,0 +1,19 @@
+/** Dates as the app shows them, in the reader's locale. */
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'long', timeStyle: 'short' });
+const date = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+/** e.g. "3 March 2026 at 10:04" */
+export function formatDateTime(iso: string): string {
+  return dateTime.format(new Date(iso));
+}
+
+/** e.g. "3 Mar 2026" */
+export function formatDate(time: number): string {
+  return date.format(new Date(time));
+}
+
+/** "1 result", "3 results"; `plural` for words that do not just take an s ("entries"). */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n.toLocaleString('en')} ${n === 1 ? singular : plural}`;
+}

@@ -1,0 +1,154 @@
+/**
+ * Makes the passphrase-protected backup file: every key set and the history, sealed in the crypto
+ * worker (the passphrase goes in, the sealed file comes out; private keys never reach this page).
+ */
+
+import { type FormEvent, useState } from 'react';
+import { count } from '../../app/format.js';
+import { useTask } from '../../app/useTask.js';
+import { makeBackup } from '../../crypto/client.js';
+import { readHistory } from '../history/store.js';
+import { METER_MAX_BITS, MINIMUM_BITS, passphraseStrength, STRONG_BITS } from './passphrase.js';
+
+const LEVEL_NAMES = { 'too-weak': 'too weak', fair: 'fair', strong: 'strong' } as const;
+
+async function backUp(passphrase: string) {
+  const { entries } = await readHistory();
+  const made = await makeBackup(passphrase, entries);
+  const fileName = `sealed-vitals-backup-${new Date().toISOString().slice(0, 10)}.json`;
+  saveFile(made.fileText, fileName);
+  return { fileName, made, results: entries.length };
+}
+
+function saveFile(text: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.click();
+  // Some browsers read the blob after click() returns: give the download time to start.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export function BackupPanel() {
+  const [passphrase, setPassphrase] = useState('');
+  const [confirmation, setConfirmation] = useState('');
+  const [shown, setShown] = useState(false);
+  const [problem, setProblem] = useState<string | undefined>(undefined);
+  const backup = useTask(backUp);
+  const strength = passphraseStrength(passphrase);
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (strength.level === 'too-weak') setProblem('Choose a stronger passphrase first.');
+    else if (confirmation !== passphrase) setProblem('The two passphrases are not the same.');
+    else {
+      setProblem(undefined);
+      void backup.run(passphrase).then(() => {
+        setPassphrase('');
+        setConfirmation('');
+      });
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="backup-heading">
+      <h2 id="backup-heading">Back up your keys</h2>
+      <p>
+        The backup file holds every key set on this device and your history, encrypted with a passphrase you
+        choose. Without the passphrase nobody can open it — not even you, so write it down somewhere safe,
+        away from the file.
+      </p>
+      <form className="stacked-form" noValidate onSubmit={submit}>
+        {/* Lets a password manager file the passphrase under a name that says what it opens. */}
+        <input
+          type="text"
+          name="username"
+          autoComplete="username"
+          value="Sealed Vitals backup"
+          readOnly
+          hidden
+        />
+        <div className="field">
+          <label htmlFor="backup-passphrase">Passphrase</label>
+          <input
+            id="backup-passphrase"
+            type={shown ? 'text' : 'password'}
+            autoComplete="new-password"
+            value={passphrase}
+            aria-describedby="backup-strength"
+            onChange={(event) => setPassphrase(event.target.value)}
+          />
+          <div
+            id="backup-strength"
+            className="strength"
+            data-level={passphrase === '' ? undefined : strength.level}
+          >
+            <meter
+              min={0}
+              max={METER_MAX_BITS}
+              low={MINIMUM_BITS}
+              high={STRONG_BITS}
+              optimum={METER_MAX_BITS}
+              value={Math.min(strength.bits, METER_MAX_BITS)}
+              aria-label="Passphrase strength"
+            />
+            <span data-testid="passphrase-strength">
+              {passphrase === ''
+                ? 'Four or more random words make a good passphrase.'
+                : `Strength: ${LEVEL_NAMES[strength.level]} (about ${strength.bits} bits). ${strength.advice}`}
+            </span>
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor="backup-confirmation">Passphrase again</label>
+          <input
+            id="backup-confirmation"
+            type={shown ? 'text' : 'password'}
+            autoComplete="new-password"
+            value={confirmation}
+            onChange={(event) => setConfirmation(event.target.value)}
+          />
+        </div>
+        <div className="field field-check">
+          <input
+            id="backup-show"
+            type="checkbox"
+            checked={shown}
+            onChange={(event) => setShown(event.target.checked)}
+          />
+          <label htmlFor="backup-show">Show passphrase</label>
+        </div>
+        <div className="form-actions">
+          <button type="submit" aria-busy={backup.state.status === 'running'}>
+            Download backup
+          </button>
+          {backup.state.status === 'running' && (
+            <span className="working" role="status">
+              Deriving the key from your passphrase and encrypting…
+            </span>
+          )}
+        </div>
+      </form>
+      {problem !== undefined && (
+        <p role="alert" className="field-error">
+          {problem}
+        </p>
+      )}
+      {backup.state.status === 'done' && (
+        <p role="status" className="task-done" data-testid="backup-done">
+          Saved <code>{backup.state.value.fileName}</code> with your keys and{' '}
+          {count(backup.state.value.results, 'history result')}. Protected with PBKDF2-SHA256 (
+          {backup.state.value.made.kdfIterations.toLocaleString('en')} rounds,{' '}
+          <span data-testid="kdf-milliseconds">{Math.round(backup.state.value.made.kdfMilliseconds)}</span> ms
+          on this device) and AES-256-GCM.
+        </p>
+      )}
+      {backup.state.status === 'failed' && (
+        <p role="alert" className="field-error">
+          {backup.state.message}
+        </p>
+      )}
+    </section>
+  );
+}

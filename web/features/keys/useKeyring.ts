@@ -1,0 +1,43 @@
+/**
+ * The device's key sets, loaded (and on first visit generated) when the app starts, and loaded again
+ * whenever any tab rotates, deletes or restores keys.
+ */
+
+import { useEffect, useState } from 'react';
+import { getKeyring, onKeysChanged } from '../../crypto/client.js';
+import type { KeyringInfo } from '../../crypto/protocol.js';
+import { requestPersistentStorage } from './storage.js';
+
+export type KeyringState =
+  | { readonly status: 'loading' }
+  | { readonly status: 'ready'; readonly keyring: KeyringInfo }
+  | { readonly status: 'failed'; readonly message: string };
+
+export function useKeyring(): KeyringState {
+  const [state, setState] = useState<KeyringState>({ status: 'loading' });
+  useEffect(() => {
+    let current = true;
+    const load = () =>
+      getKeyring().then(
+        (keyring) => {
+          if (!current) return;
+          setState({ status: 'ready', keyring });
+          // The keys now exist: ask the browser not to evict them under storage pressure.
+          void requestPersistentStorage();
+        },
+        (error: unknown) =>
+          current &&
+          setState({
+            status: 'failed',
+            message: error instanceof Error ? error.message : 'The keys could not be loaded.',
+          }),
+      );
+    void load();
+    const unsubscribe = onKeysChanged(() => void load());
+    return () => {
+      current = false;
+      unsubscribe();
+    };
+  }, []);
+  return state;
+}
