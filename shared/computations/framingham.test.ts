@@ -11,42 +11,13 @@ import {
   framingham,
   framinghamInputName,
 } from './framingham.js';
-import { encryptedRoundTrip, evaluateInTheClear } from './test-support.js';
+import {
+  encryptedRoundTrip,
+  evaluateInTheClear,
+  FRAMINGHAM_REFERENCE,
+  type ReferenceSex as Sex,
+} from './test-support.js';
 
-/**
- * D'Agostino et al., Circulation 2008, as tabled in ../reference/clinical.md (copied here as data):
- * β per feature, baseline 10-year survival S0 and mean linear predictor, per sex.
- */
-const MODEL = {
-  male: {
-    beta: {
-      lnAge: 3.06117,
-      lnTotalCholesterol: 1.1237,
-      lnHdl: -0.93263,
-      lnSbpUntreated: 1.93303,
-      lnSbpTreated: 1.99881,
-      smoker: 0.65451,
-      diabetes: 0.57367,
-    },
-    s0: 0.88936,
-    mean: 23.9802,
-  },
-  female: {
-    beta: {
-      lnAge: 2.32888,
-      lnTotalCholesterol: 1.20904,
-      lnHdl: -0.70833,
-      lnSbpUntreated: 2.76157,
-      lnSbpTreated: 2.82263,
-      smoker: 0.52873,
-      diabetes: 0.69154,
-    },
-    s0: 0.95012,
-    mean: 26.1931,
-  },
-} as const satisfies Record<Sex, { beta: Record<FraminghamFeature, number>; s0: number; mean: number }>;
-
-type Sex = 'female' | 'male';
 type Cholesterol = { readonly value: number; readonly unit: 'mg/dL' | 'mmol/L' };
 
 interface Patient {
@@ -79,10 +50,10 @@ function features(p: Patient): Record<FraminghamFeature, number> {
 /** The plaintext reference: Σβx and 1 − S0^exp(Σβx − mean) in double precision. */
 function referenceLinearPredictor(p: Patient): number {
   const x = features(p);
-  return FRAMINGHAM_FEATURES.reduce((sum, f) => sum + MODEL[p.sex].beta[f] * x[f], 0);
+  return FRAMINGHAM_FEATURES.reduce((sum, f) => sum + FRAMINGHAM_REFERENCE[p.sex].beta[f] * x[f], 0);
 }
 function referenceRiskPercent(p: Patient): number {
-  const { s0, mean } = MODEL[p.sex];
+  const { s0, mean } = FRAMINGHAM_REFERENCE[p.sex];
   return 100 * (1 - s0 ** Math.exp(referenceLinearPredictor(p) - mean));
 }
 
@@ -93,7 +64,7 @@ function referenceRiskPercent(p: Patient): number {
 function fixedPointErrorBound(p: Patient): number {
   const x = features(p);
   return FRAMINGHAM_FEATURES.reduce((bound, f) => {
-    const beta = MODEL[p.sex].beta[f];
+    const beta = FRAMINGHAM_REFERENCE[p.sex].beta[f];
     const featureRounding = f === 'smoker' || f === 'diabetes' || x[f] === 0 ? 0 : 0.5e-4 * Math.abs(beta);
     const weightRounding = x[f] * Math.abs(beta - Math.round(beta * 1e4) / 1e4);
     return bound + featureRounding + weightRounding;
@@ -310,7 +281,7 @@ describe('framingham-2008 signed arithmetic', () => {
       inputs[framinghamInputName('lnHdl', sex)] = lnHdl;
       const response = evaluateRequest(framingham, encryptInputs(framingham, key, inputs));
       const signed = { ...framingham, outputs: [{ name: 'linearPredictor', min: -1e9, max: 0 }] };
-      const beta = MODEL[sex === 'Female' ? 'female' : 'male'].beta.lnHdl;
+      const beta = FRAMINGHAM_REFERENCE[sex === 'Female' ? 'female' : 'male'].beta.lnHdl;
       expect(decryptOutputs(signed, key, response)).toEqual({
         linearPredictor: BigInt(Math.round(beta * 1e4)) * lnHdl,
       });
@@ -319,7 +290,7 @@ describe('framingham-2008 signed arithmetic', () => {
 
   it('decodes with clinical.md’s S0 and mean, below the mean (a negative exponent) and above it', () => {
     for (const sex of ['female', 'male'] as const) {
-      const { s0, mean } = MODEL[sex];
+      const { s0, mean } = FRAMINGHAM_REFERENCE[sex];
       for (const offset of [-3, -0.5, 0, 0.5, 3]) {
         const linearPredictor = BigInt(Math.round((mean + offset) * OUTPUT_SCALE));
         const { value } = framingham.interpret({ linearPredictor }, { sex });

@@ -8,6 +8,7 @@ import { additiveEvaluation, evaluateRequest } from '../../server/evaluation.js'
 import { decryptOutputs, encryptInputs, type GroupKeyPair } from '../client.js';
 import type { Ciphertext } from '../elgamal.js';
 import type { AdditiveOps, Computation, MultiplicativeOps, Plaintexts } from './computation.js';
+import type { FraminghamFeature } from './framingham.js';
 
 type PlaintextCiphertext = Ciphertext<bigint>;
 /** A plaintext model of ElGamal: a "ciphertext" carries its integer in `b`. */
@@ -52,3 +53,41 @@ export function encryptedRoundTrip(
   const response = JSON.parse(JSON.stringify(evaluateRequest(computation, request)));
   return decryptOutputs(computation, key, response);
 }
+
+export type ReferenceSex = 'female' | 'male';
+
+/**
+ * D'Agostino et al., Circulation 2008, as tabled in ../reference/clinical.md (copied here as data):
+ * β per feature, baseline 10-year survival S0 and mean linear predictor, per sex.
+ */
+export const FRAMINGHAM_REFERENCE = {
+  male: {
+    beta: {
+      lnAge: 3.06117,
+      lnTotalCholesterol: 1.1237,
+      lnHdl: -0.93263,
+      lnSbpUntreated: 1.93303,
+      lnSbpTreated: 1.99881,
+      smoker: 0.65451,
+      diabetes: 0.57367,
+    },
+    s0: 0.88936,
+    mean: 23.9802,
+  },
+  female: {
+    beta: {
+      lnAge: 2.32888,
+      lnTotalCholesterol: 1.20904,
+      lnHdl: -0.70833,
+      lnSbpUntreated: 2.76157,
+      lnSbpTreated: 2.82263,
+      smoker: 0.52873,
+      diabetes: 0.69154,
+    },
+    s0: 0.95012,
+    mean: 26.1931,
+  },
+} as const satisfies Record<
+  ReferenceSex,
+  { beta: Record<FraminghamFeature, number>; s0: number; mean: number }
+>;
