@@ -6,6 +6,7 @@
 
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { expectNoAccessibilityViolations } from './accessibility.js';
 import { setUpBrowserTests } from './harness.js';
 import { evaluations, expectNoTypedValueSent, expectOnlyCiphertexts, recordExchanges } from './outgoing.js';
 import { computeResult, field, openComputation } from './pages.js';
@@ -138,5 +139,6 @@ describe('Cockcroft–Gault', () => {
       await page.locator(`[id="${await creatinine.getAttribute('aria-describedby')}"]`).textContent(),
     ).toBe('Serum creatinine must be between 10 and 2000 µmol/L.');
     expect(await page.getByTestId('result-value').count()).toBe(0);
+    await expectNoAccessibilityViolations(page);
   });
 });

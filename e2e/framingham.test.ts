@@ -6,6 +6,7 @@
 
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { expectNoAccessibilityViolations } from './accessibility.js';
 import { setUpBrowserTests } from './harness.js';
 import {
   evaluations,
@@ -287,6 +288,7 @@ describe('Framingham 2008 in the browser', () => {
       SHOWN_RISK_TOLERANCE,
     );
     expect(await page.getByTestId('result-caveat').textContent()).toContain('age lies outside the range');
+    await expectNoAccessibilityViolations(page);
 
     await age.fill('74');
     expect(await warning.count()).toBe(0);

@@ -6,6 +6,7 @@
 
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { expectNoAccessibilityViolations } from './accessibility.js';
 import { setUpBrowserTests } from './harness.js';
 import { evaluations, expectNoTypedValueSent, expectOnlyCiphertexts, recordExchanges } from './outgoing.js';
 import { field, openComputation, readResult } from './pages.js';
@@ -108,6 +109,7 @@ describe('readings summary', () => {
       `In order: ${series.readings.map((x) => x.toLocaleString('en')).join(', ')}.`,
     );
     expect(problems).toEqual([]);
+    await expectNoAccessibilityViolations(page);
   });
 
   test('the list editor adds, removes and renumbers readings, up to 31', async () => {
@@ -150,6 +152,7 @@ describe('readings summary', () => {
     );
     await expect.poll(() => second.evaluate((input) => input === document.activeElement)).toBe(true);
     expect(posts).toEqual([]);
+    await expectNoAccessibilityViolations(page);
 
     // A thousands separator is not read as a decimal point: "10,000" steps is not 10.
     await page.getByRole('radio', { name: 'Steps (steps/day)' }).check();
