@@ -29,7 +29,8 @@ export function HistoryPage({ keys }: { keys: KeyringState }) {
   const history = useHistory();
   const [confirmingClear, setConfirmingClear] = useState(false);
   const clearing = useTask(deleteAllHistory);
-  const keySets = keys.status === 'ready' ? [keys.keyring.current, ...keys.keyring.older] : [];
+  // Undefined until the keys are loaded: no entry is called unreadable before they are.
+  const keySets = keys.status === 'ready' ? [keys.keyring.current, ...keys.keyring.older] : undefined;
 
   return (
     <>
@@ -97,7 +98,7 @@ export function HistoryPage({ keys }: { keys: KeyringState }) {
 function HistorySection(props: {
   computationId: string;
   entries: readonly HistoryEntry[];
-  keySets: readonly KeySetInfo[];
+  keySets: readonly KeySetInfo[] | undefined;
   current: KeySetInfo | undefined;
 }) {
   const { computationId, entries, keySets, current } = props;
@@ -127,7 +128,12 @@ function HistorySection(props: {
           </thead>
           <tbody>
             {newestFirst.map((entry) => (
-              <HistoryRow key={entry.id} entry={entry} keySet={keySetOf(entry, keySets)} current={current} />
+              <HistoryRow
+                key={entry.id}
+                entry={entry}
+                keySet={keySets && (keySetOf(entry, keySets) ?? 'gone')}
+                current={current}
+              />
             ))}
           </tbody>
         </table>
@@ -148,7 +154,8 @@ async function decryptAgain(entry: HistoryEntry) {
 
 function HistoryRow(props: {
   entry: HistoryEntry;
-  keySet: KeySetInfo | undefined;
+  /** `'gone'`: deleted, or from another device; undefined while the keys load. */
+  keySet: KeySetInfo | 'gone' | undefined;
   current: KeySetInfo | undefined;
 }) {
   const { entry, keySet, current } = props;
@@ -182,12 +189,12 @@ function HistoryRow(props: {
         )}
       </td>
       <td>
-        {keySet ? (
+        {keySet === undefined && '…'}
+        {keySet === 'gone' && 'keys no longer on this device'}
+        {typeof keySet === 'object' && (
           <>
             <code>{keySet.fingerprint}</code> {keySet.id === current?.id ? '(in use)' : '(older keys)'}
           </>
-        ) : (
-          'keys no longer on this device'
         )}
       </td>
       <td>

@@ -1,0 +1,173 @@
+/**
+ * Helpers for the key-custody, backup, history and offline tests: the keys page driven through its
+ * labels, the backup file opened independently in Node (node:crypto, following the documented
+ * format), and IndexedDB read out whole the way any script of the origin could.
+ */
+
+import { createDecipheriv, pbkdf2Sync } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { GroupName } from '../shared/groups/group.js';
+import type { PublicKeyWire } from '../shared/wire.js';
+
+export const GOOD_PASSPHRASE = 'velvet orbit cactus lantern mosaic';
+
+export async function shownFingerprint(page: Page): Promise<string> {
+  const badge = page.getByTestId('key-fingerprint');
+  await badge.waitFor();
+  return (await badge.textContent()) ?? '';
+}
+
+/** Opens the keys page (a full page load) and waits for the keys in use. */
+export async function openKeysPage(page: Page): Promise<void> {
+  await page.goto('/keys');
+  await page.getByTestId('current-keys').waitFor();
+}
+
+/** Makes a backup from the keys page (open it first) and returns the downloaded file's text. */
+export async function downloadBackup(page: Page, passphrase = GOOD_PASSPHRASE): Promise<string> {
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('Passphrase again', { exact: true }).fill(passphrase);
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download backup' }).click();
+  const path = await (await download).path();
+  await page.getByTestId('backup-done').waitFor();
+  return readFile(path, 'utf8');
+}
+
+/** Restores `fileText` from the keys page (open it first); returns what the page said, success or not. */
+export async function restoreBackup(
+  page: Page,
+  fileText: string,
+  passphrase = GOOD_PASSPHRASE,
+): Promise<{ restored: boolean; message: string }> {
+  const section = page.getByRole('region', { name: 'Restore from a backup' });
+  await section.getByLabel('Backup file').setInputFiles({
+    name: 'sealed-vitals-backup.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(fileText, 'utf8'),
+  });
+  await section.getByLabel('Backup passphrase').fill(passphrase);
+  await section.getByRole('button', { name: 'Restore' }).click();
+  const outcome = section.getByTestId('restore-done').or(section.getByRole('alert'));
+  await outcome.waitFor();
+  return {
+    restored: (await section.getByTestId('restore-done').count()) === 1,
+    message: (await outcome.textContent()) ?? '',
+  };
+}
+
+export interface BackupFileJson {
+  readonly format: string;
+  readonly version: number;
+  readonly createdAt: string;
+  readonly kdf: {
+    readonly name: string;
+    readonly hash: string;
+    readonly iterations: number;
+    readonly salt: string;
+  };
+  readonly cipher: { readonly name: string; readonly iv: string };
+  readonly ciphertext: string;
+}
+
+export interface PlainKeySet {
+  readonly id: string;
+  readonly keys: Readonly<
+    Partial<Record<GroupName, { readonly privateKey: string; readonly publicKey: PublicKeyWire }>>
+  >;
+}
+
+export interface BackupPayload {
+  readonly keyring: { readonly current: string; readonly keySets: readonly PlainKeySet[] };
+  readonly history: readonly { readonly id: string; readonly result: { readonly display: string } }[];
+}
+
+/**
+ * Opens a backup with Node's own PBKDF2 and AES-GCM, from the format's description alone: key =
+ * PBKDF2-HMAC-SHA256(NFC passphrase, salt, iterations, 32 bytes); additional data = the JSON array
+ * [format, version, createdAt, kdf.name, kdf.hash, kdf.iterations, kdf.salt]; tag = last 16 bytes.
+ */
+export function openBackupInNode(fileText: string, passphrase = GOOD_PASSPHRASE): BackupPayload {
+  const file = JSON.parse(fileText) as BackupFileJson;
+  const key = pbkdf2Sync(
+    passphrase.normalize('NFC'),
+    Buffer.from(file.kdf.salt, 'base64url'),
+    file.kdf.iterations,
+    32,
+    'sha256',
+  );
+  const sealed = Buffer.from(file.ciphertext, 'base64url');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.cipher.iv, 'base64url'));
+  const { format, version, createdAt, kdf } = file;
+  decipher.setAAD(
+    Buffer.from(JSON.stringify([format, version, createdAt, kdf.name, kdf.hash, kdf.iterations, kdf.salt])),
+  );
+  decipher.setAuthTag(sealed.subarray(-16));
+  const plaintext = Buffer.concat([decipher.update(sealed.subarray(0, -16)), decipher.final()]);
+  return JSON.parse(plaintext.toString('utf8')) as BackupPayload;
+}
+
+/**
+ * Every IndexedDB database of the page's origin, every store, every key and value, as JSON-safe
+ * data: binary values become `{ bytes: <hex> }` and CryptoKeys `{ cryptoKey: { … } }` (only what
+ * the browser tells about them: a non-extractable key's bytes cannot be had at all).
+ */
+export function dumpIndexedDb(page: Page): Promise<unknown> {
+  return page.evaluate(async () => {
+    const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    const plain = (value: unknown): unknown => {
+      if (value instanceof CryptoKey) {
+        return {
+          cryptoKey: {
+            type: value.type,
+            extractable: value.extractable,
+            algorithm: value.algorithm,
+            usages: value.usages,
+          },
+        };
+      }
+      if (value instanceof ArrayBuffer) return { bytes: hex(new Uint8Array(value)) };
+      if (ArrayBuffer.isView(value))
+        return { bytes: hex(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
+      if (Array.isArray(value)) return value.map(plain);
+      if (typeof value === 'object' && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+      }
+      return value;
+    };
+    const request = <T>(r: IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    const dump: Record<string, Record<string, unknown[]>> = {};
+    for (const { name } of await indexedDB.databases()) {
+      if (!name) continue;
+      const db = await request(indexedDB.open(name));
+      dump[name] = {};
+      for (const store of Array.from(db.objectStoreNames)) {
+        const objects = db.transaction(store).objectStore(store);
+        const [keys, values] = await Promise.all([request(objects.getAllKeys()), request(objects.getAll())]);
+        dump[name][store] = keys.map((key, i) => ({ key: plain(key), value: plain(values[i]) }));
+      }
+      db.close();
+    }
+    return dump;
+  });
+}
+
+/** The stored key record (version 2), as the keystore wrote it. */
+export async function readKeyRecord(page: Page): Promise<{
+  current: string;
+  keySets: { id: string; keys: Record<string, { publicKey: { group: string; y: string } }> }[];
+}> {
+  const dump = (await dumpIndexedDb(page)) as Record<
+    string,
+    Record<string, { key: unknown; value: unknown }[]>
+  >;
+  const record = dump['sealed-vitals']?.keys?.find((entry) => entry.key === 'device-keys')?.value;
+  expect(record).toMatchObject({ version: 2 });
+  return record as Awaited<ReturnType<typeof readKeyRecord>>;
+}
