@@ -2,30 +2,15 @@
  * A small line chart of the readings the patient typed, drawn from the values on this page (they were
  * never sent). Plain SVG with classes and presentation attributes only: a strict `style-src 'self'`
  * refuses inline `style` attributes, and no chart library is worth that risk for one polyline.
+ * The geometry (round ticks, scales) is the history chart's, with the reading's position as x.
  */
 
 import { useId } from 'react';
 import type { SeriesBounds } from '../../../shared/computations/computation.js';
+import { type ChartBox, chartGeometry } from '../history/chart.js';
 
-const WIDTH = 600;
-const HEIGHT = 220;
-const MARGIN = { top: 16, right: 16, bottom: 32, left: 56 } as const;
-const PLOT_WIDTH = WIDTH - MARGIN.left - MARGIN.right;
-const PLOT_HEIGHT = HEIGHT - MARGIN.top - MARGIN.bottom;
-const Y_TICKS = 4;
-
-/** The y range: every reading and the reference line, with some air, on round numbers. */
-function yDomain(values: readonly number[]): { low: number; high: number; step: number } {
-  const min = Math.min(...values);
-  const max = Math.max(...values);
-  const span = Math.max(max - min, 1);
-  const rawStep = (span * 1.2) / Y_TICKS;
-  const magnitude = 10 ** Math.floor(Math.log10(rawStep));
-  const step = ([1, 2, 2.5, 5, 10].find((f) => f * magnitude >= rawStep) ?? 10) * magnitude;
-  const low = Math.floor((min - span * 0.1) / step) * step;
-  const high = Math.max(Math.ceil((max + span * 0.1) / step) * step, low + step);
-  return { low, high, step };
-}
+const BOX: ChartBox = { width: 600, height: 220, left: 56, right: 16, top: 16, bottom: 32 };
+const tick = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
 
 export function ReadingsChart(props: {
   readings: readonly number[];
@@ -38,57 +23,78 @@ export function ReadingsChart(props: {
   const descId = useId();
   if (readings.length === 0) return null;
 
-  const { low, high, step } = yDomain(reference ? [...readings, reference.value] : readings);
-  const x = (index: number) =>
-    MARGIN.left + (readings.length === 1 ? PLOT_WIDTH / 2 : (index * PLOT_WIDTH) / (readings.length - 1));
-  const y = (value: number) => MARGIN.top + ((high - value) * PLOT_HEIGHT) / (high - low);
-  const ticks = Array.from({ length: Math.round((high - low) / step) + 1 }, (_, i) => low + i * step);
-  const format = (value: number) => value.toLocaleString('en', { maximumFractionDigits: 1 });
-  const points = readings.map((value, index) => `${x(index)},${y(value)}`).join(' ');
+  // Readings at x = their position; the reference rides along as one extra value (at the first
+  // position, so the x axis is unchanged) so that it shares the scale.
+  const { plot, points, valueTicks } = chartGeometry(
+    [
+      ...readings.map((value, index) => ({ time: index, value })),
+      ...(reference ? [{ time: 0, value: reference.value }] : []),
+    ],
+    BOX,
+  );
+  const readingPoints = points.slice(0, readings.length);
+  const referenceY = points[readings.length]?.y;
+  const first = readingPoints[0];
+  const last = readingPoints[readingPoints.length - 1];
 
   return (
     <figure className="readings-chart">
-      {/* role="img" makes the drawing one image to assistive technology, described by its title and desc. */}
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={titleId} aria-describedby={descId}>
+      {/* role="img" makes the drawing one image to assistive technology, named by its title, described by desc. */}
+      <svg
+        viewBox={`0 0 ${BOX.width} ${BOX.height}`}
+        role="img"
+        aria-labelledby={titleId}
+        aria-describedby={descId}
+      >
         <title id={titleId}>
           {`${bounds.label}: ${readings.length} reading${readings.length === 1 ? '' : 's'} in ${bounds.unit}`}
         </title>
         <desc id={descId}>
-          {`In order: ${readings.map(format).join(', ')}.${reference ? ` Dashed line: ${reference.label}.` : ''}`}
+          {`In order: ${readings.map((x) => tick.format(x)).join(', ')}.${reference ? ` Dashed line: ${reference.label}.` : ''}`}
         </desc>
-        <g className="chart-grid">
-          {ticks.map((tick) => (
-            <g key={tick}>
-              <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(tick)} y2={y(tick)} />
-              <text x={MARGIN.left - 8} y={y(tick)} textAnchor="end" dominantBaseline="middle">
-                {format(tick)}
-              </text>
-            </g>
-          ))}
-          {[...new Set([0, readings.length - 1])].map((index) => (
-            <text key={index} x={x(index)} y={HEIGHT - 8} textAnchor="middle">
-              {index + 1}
+        {valueTicks.map(({ y, value }) => (
+          <g key={value}>
+            <line className="readings-chart-grid" x1={plot.x0} x2={plot.x1} y1={y} y2={y} />
+            <text
+              className="readings-chart-label"
+              x={plot.x0 - 8}
+              y={y}
+              textAnchor="end"
+              dominantBaseline="middle"
+            >
+              {tick.format(value)}
             </text>
-          ))}
-        </g>
-        {reference && (
-          <g className="chart-reference">
-            <line
-              x1={MARGIN.left}
-              x2={WIDTH - MARGIN.right}
-              y1={y(reference.value)}
-              y2={y(reference.value)}
-              strokeDasharray="6 4"
-            />
           </g>
+        ))}
+        {first && (
+          <text className="readings-chart-label" x={first.x} y={BOX.height - 8} textAnchor="middle">
+            1
+          </text>
         )}
-        <polyline className="chart-line" points={points} fill="none" />
-        <g className="chart-points">
-          {readings.map((value, index) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: a reading is identified by its position.
-            <circle key={index} cx={x(index)} cy={y(value)} r={4} />
-          ))}
-        </g>
+        {last && readings.length > 1 && (
+          <text className="readings-chart-label" x={last.x} y={BOX.height - 8} textAnchor="middle">
+            {readings.length}
+          </text>
+        )}
+        {referenceY !== undefined && (
+          <line
+            className="readings-chart-reference"
+            x1={plot.x0}
+            x2={plot.x1}
+            y1={referenceY}
+            y2={referenceY}
+            strokeDasharray="6 4"
+          />
+        )}
+        <polyline
+          className="readings-chart-line"
+          points={readingPoints.map(({ x, y }) => `${x},${y}`).join(' ')}
+          fill="none"
+        />
+        {readingPoints.map(({ x, y }, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a reading is identified by its position.
+          <circle key={index} className="readings-chart-point" cx={x} cy={y} r={4} />
+        ))}
       </svg>
       <figcaption>
         Your readings ({bounds.unit}), reading 1 to {readings.length}
