@@ -36,6 +36,12 @@ describe('passphraseStrength', () => {
     expect(passphraseStrength('asdfghjkl').bits).toBe(oneLetter);
   });
 
+  test('a word, a year and a symbol are too weak, as guessers try that shape early', () => {
+    const shape = passphraseStrength('Summer2024!');
+    expect(shape.bits).toBe(Math.floor(Math.log2(7776) + Math.log2(200) + Math.log2(95)));
+    expect(shape.level).toBe('too-weak');
+  });
+
   test('random characters count by their pool', () => {
     // Lower, upper, digits and symbols: log2(95) ≈ 6.57 bits a character; two-letter words are capped
     // at a diceware pick (12.9 bits).

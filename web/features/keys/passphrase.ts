@@ -1,9 +1,9 @@
 /**
  * A rough, offline estimate of how hard a backup passphrase is to guess, for feedback while typing.
  * Conservative on purpose: runs, keyboard and alphabet sequences count as one character, a word of
- * letters counts as one pick from a 7,776-word diceware list (≈ 12.9 bits) whatever its length, and
- * a handful of notorious passwords count as nothing. Attackers of a stolen backup guess offline, so
- * the bar sits well above what a login form would ask.
+ * letters as one pick from a 7,776-word diceware list (≈ 12.9 bits) whatever its length, a year as
+ * one of two hundred, and a handful of notorious passwords as nothing. Attackers of a stolen backup
+ * guess offline, so the bar sits well above what a login form would ask.
  */
 
 export type StrengthLevel = 'too-weak' | 'fair' | 'strong';
@@ -23,6 +23,9 @@ export const STRONG_BITS = 60;
 export const METER_MAX_BITS = 80;
 
 const DICEWARE_WORD_BITS = Math.log2(7776);
+/** A year (1900–2099) is one guess among about two hundred, not four random digits. */
+const YEAR = /(?:19|20)\d\d/g;
+const YEAR_BITS = Math.log2(200);
 const NOTORIOUS = new Set([
   'password',
   'passphrase',
@@ -69,10 +72,14 @@ function estimateBits(passphrase: string): number {
   const tokens = passphrase.match(/\p{L}+|[^\p{L}]+/gu) ?? [];
   let bits = 0;
   for (const token of tokens) {
-    const tokenBits = surprisingCharacters([...token]) * bitsPerCharacter;
-    if (/^\p{L}+$/u.test(token)) bits += Math.min(DICEWARE_WORD_BITS, tokenBits);
-    else if (/^\s+$/u.test(token)) bits += 1;
-    else bits += tokenBits;
+    if (/^\p{L}+$/u.test(token)) {
+      bits += Math.min(DICEWARE_WORD_BITS, surprisingCharacters([...token]) * bitsPerCharacter);
+    } else if (/^\s+$/u.test(token)) {
+      bits += 1;
+    } else {
+      const years = token.match(YEAR)?.length ?? 0;
+      bits += years * YEAR_BITS + surprisingCharacters([...token.replace(YEAR, '')]) * bitsPerCharacter;
+    }
   }
   return bits;
 }
