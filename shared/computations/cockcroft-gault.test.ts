@@ -145,6 +145,9 @@ describe('cockcroft-gault interpretation', () => {
     [29.9, 'Severely decreased (15–29 mL/min)'],
     [15, 'Severely decreased (15–29 mL/min)'],
     [14.9, 'Kidney failure range (< 15 mL/min)'],
+    // Classified as displayed: what shows as 90.0 or 15.0 is in the band from there up.
+    [89.96, 'Normal or high (≥ 90 mL/min)'],
+    [14.96, 'Severely decreased (15–29 mL/min)'],
   ])('puts %d mL/min in “%s”', (mlPerMin, category) => {
     const result = interpretAt(mlPerMin);
     expect(result.category).toBe(category);

@@ -106,7 +106,9 @@ export const cockcroftGault: MultiplicativeComputation = {
 
   interpret(outputs) {
     const value = Number(named(outputs, 'numerator')) / Number(named(outputs, 'denominator'));
-    const band = BANDS.find((b) => value >= b.atLeast) ?? BANDS[BANDS.length - 1];
+    // Classify the value as displayed (one decimal), so "90.0 mL/min" is never called mildly decreased.
+    const shown = Math.round(value * 10) / 10;
+    const band = BANDS.find((b) => shown >= b.atLeast) ?? BANDS[BANDS.length - 1];
     return {
       value,
       display: `${value.toFixed(1)} mL/min`,

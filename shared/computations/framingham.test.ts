@@ -328,3 +328,21 @@ describe('framingham-2008 form', () => {
     ).toEqual(['totalCholesterol']);
   });
 });
+
+describe('framingham-2008 interpretation', () => {
+  it.each([
+    [0.0994, '9.9 %', 'Low risk (< 10 %)'],
+    [0.09996, '10.0 %', 'Intermediate risk (10–20 %)'],
+    [0.1994, '19.9 %', 'Intermediate risk (10–20 %)'],
+    [0.19996, '20.0 %', 'High risk (≥ 20 %)'],
+  ])('grades a risk of %d as displayed: %s, %s', (risk, display, category) => {
+    // Σβx for this risk: 1 − S0^exp(Σβx − mean) = risk.
+    const { s0, mean } = FRAMINGHAM_REFERENCE.female;
+    const linearPredictor = mean + Math.log(Math.log(1 - risk) / Math.log(s0));
+    const result = framingham.interpret(
+      { linearPredictor: BigInt(Math.round(linearPredictor * OUTPUT_SCALE)) },
+      { sex: 'female' },
+    );
+    expect([result.display, result.category]).toEqual([display, category]);
+  });
+});

@@ -172,7 +172,9 @@ export const framingham: PrivateModelComputation = {
     const sex: FraminghamSex = readChoice(values, 'sex') === 'female' ? 'Female' : 'Male';
     const linearPredictor = Number(named(outputs, 'linearPredictor')) / OUTPUT_SCALE;
     const risk = framinghamRisk(sex, linearPredictor);
-    const grade = RISK_GRADES.find((g) => risk < g.below) ?? RISK_GRADES[RISK_GRADES.length - 1];
+    // Graded as displayed (0.1 %), so "10.0 %" is never called low risk (< 10 %).
+    const shown = Math.round(risk * 1000) / 1000;
+    const grade = RISK_GRADES.find((g) => shown < g.below) ?? RISK_GRADES[RISK_GRADES.length - 1];
     return {
       value: risk * 100,
       display: `${(risk * 100).toFixed(1)} %`,
