@@ -204,14 +204,13 @@ export function SeriesField(props: {
   onChange(texts: readonly string[]): void;
 }) {
   const { field, formId, ids, bounds, texts, error, invalidReadings, onChange } = props;
-  const list = useRef<HTMLOListElement>(null);
   // After adding or removing, the reading to focus (the new one, or the one that took the removed one's place).
   const focusAfterEdit = useRef<number | undefined>(undefined);
   useEffect(() => {
     const index = focusAfterEdit.current;
     if (index === undefined) return;
     focusAfterEdit.current = undefined;
-    list.current?.querySelectorAll('input').item(index)?.focus();
+    document.getElementById(readingId(formId, field, index))?.focus();
   });
 
   const full = texts.length >= field.maxItems;
@@ -236,7 +235,7 @@ export function SeriesField(props: {
       aria-describedby={describedBy(ids, help, error)}
     >
       <legend>{bounds ? `${field.label} of ${bounds.label.toLowerCase()}` : field.label}</legend>
-      <ol ref={list} className="readings">
+      <ol className="readings">
         {texts.map((text, index) => {
           const id = readingId(formId, field, index);
           const number = index + 1;
