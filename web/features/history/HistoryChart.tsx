@@ -46,29 +46,35 @@ export function HistoryChart({ title, entries }: { title: string; entries: reado
         <title id={titleId}>{`${title} over time`}</title>
         {valueTicks.map(({ y, value }) => (
           <g key={value}>
-            <line className="chart-grid" x1={plot.x0} x2={plot.x1} y1={y} y2={y} />
-            <text className="chart-label" x={plot.x0 - 6} y={y} textAnchor="end" dominantBaseline="middle">
+            <line className="history-chart-grid" x1={plot.x0} x2={plot.x1} y1={y} y2={y} />
+            <text
+              className="history-chart-label"
+              x={plot.x0 - 6}
+              y={y}
+              textAnchor="end"
+              dominantBaseline="middle"
+            >
               {tick.format(value)}
             </text>
           </g>
         ))}
-        <line className="chart-axis" x1={plot.x0} x2={plot.x1} y1={plot.y0} y2={plot.y0} />
-        <text className="chart-label" x={plot.x0} y={BOX.height - 6} textAnchor="start">
+        <line className="history-chart-axis" x1={plot.x0} x2={plot.x1} y1={plot.y0} y2={plot.y0} />
+        <text className="history-chart-label" x={plot.x0} y={BOX.height - 6} textAnchor="start">
           {formatDate(firstTime)}
         </text>
         {lastTime !== firstTime && (
-          <text className="chart-label" x={plot.x1} y={BOX.height - 6} textAnchor="end">
+          <text className="history-chart-label" x={plot.x1} y={BOX.height - 6} textAnchor="end">
             {formatDate(lastTime)}
           </text>
         )}
-        <polyline className="chart-line" points={points.map(({ x, y }) => `${x},${y}`).join(' ')} />
+        <polyline className="history-chart-line" points={points.map(({ x, y }) => `${x},${y}`).join(' ')} />
         {points.map(({ x, y }, i) => {
           const entry = entries[i];
           return (
             entry && (
               <circle
                 key={entry.id}
-                className={`chart-point chart-point-${entry.result.severity}`}
+                className={`history-chart-point history-chart-point-${entry.result.severity}`}
                 cx={x}
                 cy={y}
                 r={5}
