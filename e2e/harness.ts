@@ -31,6 +31,10 @@ export interface BrowserTests {
   newContext(): Promise<BrowserContext>;
   /** A page in a new context. */
   newPage(): Promise<Page>;
+  /** Stops the service: every request to it fails, as with the network off. */
+  stopServer(): Promise<void>;
+  /** Starts the service again, on the same address. */
+  startServer(): Promise<void>;
 }
 
 /** Registers the hooks of one test file: one server and one browser for the file, contexts per test. */
@@ -40,14 +44,18 @@ export function setUpBrowserTests(): BrowserTests {
   let baseUrl: string | undefined;
   const contexts: BrowserContext[] = [];
 
+  async function startServer(port: number): Promise<void> {
+    server = await buildApp({ staticDir: STATIC_DIR, logger: false, rateLimit: false });
+    baseUrl = await server.listen({ host: '127.0.0.1', port });
+  }
+
   beforeAll(async () => {
     if (!existsSync(`${STATIC_DIR}/index.html`)) {
       throw new Error(
         `${STATIC_DIR} has no build: run \`npm run build:web\` first (\`npm run test:e2e\` does).`,
       );
     }
-    server = await buildApp({ staticDir: STATIC_DIR, logger: false, rateLimit: false });
-    baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
+    await startServer(0);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
@@ -73,6 +81,14 @@ export function setUpBrowserTests(): BrowserTests {
     },
     async newPage() {
       return (await tests.newContext()).newPage();
+    },
+    async stopServer() {
+      await server?.close();
+      server = undefined;
+    },
+    async startServer() {
+      if (server) return;
+      await startServer(Number(new URL(tests.baseUrl).port));
     },
   };
   return tests;
