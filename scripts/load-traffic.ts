@@ -22,7 +22,8 @@ import { validateForm } from '../shared/computations/form.js';
 import type { EvaluateRequest } from '../shared/wire.js';
 
 const evaluatePath = (id: string) => `/api/v1/computations/${id}/evaluate`;
-const JSON_HEADERS = { 'content-type': 'application/json' };
+/** A new object each time: autocannon writes each request's Content-Length into its headers object. */
+const jsonHeaders = () => ({ 'content-type': 'application/json' });
 
 /** Decimal places of a unit's step (0.1 → 1), so generated values are the ones a patient can type. */
 function decimalsOf(step: number): number {
@@ -67,129 +68,174 @@ export function formArbitrary(computation: Computation): fc.Arbitrary<FormValues
   });
 }
 
-/** One valid request: what was sent, the result it must decrypt to, and responses kept to check. */
-export interface ValidCase {
+/**
+ * A patient of one computation: one key, several forms. Responses are matched to a computation by
+ * their content, not by the request autocannon pairs them with: it pairs them wrongly after the service
+ * closes a connection (as it does after an unparsable or unread body).
+ */
+export interface Patient {
   readonly computation: Computation;
   readonly key: GroupKeyPair;
-  readonly body: EvaluateRequest;
-  /** The service's evaluation done here, without the network and concurrency in between. */
-  readonly expected: Plaintexts;
+  readonly bodies: readonly EvaluateRequest[];
+  /** The results of the service's evaluation done here, without network or concurrency in between. */
+  readonly expected: ReadonlySet<string>;
+  /** Responses kept to decrypt after the run. */
   readonly responses: string[];
 }
 
 export interface LoadMix {
+  /** For autocannon: valid requests, refusals on open connections, catalog reads. */
   readonly requests: autocannon.Request[];
-  readonly validCases: readonly ValidCase[];
-  /** "<expected> → <received> <path>" for every response whose status was not the expected one. */
+  /** For `sendClosingRefusals`. */
+  readonly closingRefusals: readonly Refusal[];
+  readonly patients: readonly Patient[];
+  /** Why each response that was neither a valid result nor an expected refusal was wrong. */
   readonly unexpected: string[];
 }
 
 export interface LoadMixOptions {
-  /** Different patients (forms and keys) per computation. */
+  /** Different forms per computation. */
   readonly formsPerComputation: number;
-  /** Responses kept per valid case for decrypting after the run. */
+  /** Responses kept per computation for decrypting after the run. */
   readonly responsesToCheck: number;
   readonly seed: number;
 }
 
-function validCase(computation: Computation, form: FormValues): ValidCase {
-  const errors = validateForm(computation, form);
-  if (Object.keys(errors).length > 0) {
-    throw new Error(`${computation.id}: generated an invalid form (${Object.keys(errors).join(', ')}).`);
-  }
+const resultKey = (plaintexts: Plaintexts) =>
+  JSON.stringify(Object.entries(plaintexts).map(([name, value]) => [name, String(value)]));
+
+function patient(computation: Computation, forms: readonly FormValues[]): Patient {
   const key = generateGroupKeyPair(computation.group);
-  const body = encryptInputs(computation, key, computation.encodeInputs(form));
-  const expected = decryptOutputs(computation, key, evaluateRequest(computation, body));
-  return { computation, key, body, expected, responses: [] };
+  const bodies = forms.map((form) => {
+    const errors = validateForm(computation, form);
+    if (Object.keys(errors).length > 0) {
+      throw new Error(`${computation.id}: generated an invalid form (${Object.keys(errors).join(', ')}).`);
+    }
+    return encryptInputs(computation, key, computation.encodeInputs(form));
+  });
+  const expected = new Set(
+    bodies.map((body) => resultKey(decryptOutputs(computation, key, evaluateRequest(computation, body)))),
+  );
+  return { computation, key, bodies, expected, responses: [] };
+}
+
+/** A request the service must refuse, and the status and code of the refusal. */
+interface Refusal {
+  readonly request: ReturnType<typeof postRequest>;
+  readonly refusal: string;
 }
 
 /**
- * Requests the service must refuse, each with its status: they cost little to send and check that
- * refusals stay fast and correct while evaluations keep the event loop busy.
+ * Refusals that keep the connection open: they cost little and check that refusals stay fast and
+ * correct while evaluations keep the event loop busy.
  */
-function invalidRequests(sample: EvaluateRequest): { request: autocannon.Request; status: number }[] {
+function refusalsOnOpenConnections(sample: EvaluateRequest): Refusal[] {
   const [firstName, first] = Object.entries(sample.inputs)[0] ?? [];
   if (!firstName || !first) throw new Error('A computation without inputs cannot be mutated.');
-  const json = JSON.stringify(sample);
-  const post = (path: string, body: string, headers: Record<string, string> = JSON_HEADERS) => ({
-    method: 'POST' as const,
-    path,
-    headers,
-    body,
-  });
   const withFirstInput = (a: string) =>
     JSON.stringify({ ...sample, inputs: { ...sample.inputs, [firstName]: { ...first, a } } });
+  const post = (body: string) => postRequest(evaluatePath('cha2ds2-vasc'), body);
   return [
-    { request: post(evaluatePath('cha2ds2-vasc'), withFirstInput('AAAA')), status: 400 },
-    { request: post(evaluatePath('cha2ds2-vasc'), `${json.slice(0, -1)},`), status: 400 },
-    { request: post(evaluatePath('cha2ds2-vasc'), JSON.stringify({ ...sample, extra: 1 })), status: 400 },
-    { request: post(evaluatePath('cha2ds2-vasc'), json, { 'content-type': 'text/plain' }), status: 415 },
-    { request: post(evaluatePath('no-such-computation'), json), status: 404 },
-    { request: post(evaluatePath('cha2ds2-vasc'), json + ' '.repeat(64 * 1024)), status: 413 },
-    { request: { method: 'GET', path: '/api/v1/computations' }, status: 200 },
+    { request: post(withFirstInput('AAAA')), refusal: '400 invalid-encoding' },
+    { request: post(withFirstInput(first.b.replace(/^./, '7'))), refusal: '400 invalid-element' },
+    { request: post(JSON.stringify({ ...sample, extra: 1 })), refusal: '400 validation-failed' },
+    { request: post(JSON.stringify({ ...sample, inputs: {} })), refusal: '400 missing-input' },
   ];
 }
 
 /**
- * Valid requests of every computation interleaved with invalid ones. Every response's status is
- * checked against the expected one as it arrives.
+ * Refusals after which the service closes the connection, since the body was not read or could not be
+ * parsed. autocannon pairs responses with the wrong requests after a close, so these are sent with
+ * fetch, alongside it.
  */
-export function buildLoadMix({ formsPerComputation, responsesToCheck, seed }: LoadMixOptions): LoadMix {
-  const validCases = COMPUTATIONS.flatMap((computation) =>
-    fc
-      .sample(formArbitrary(computation), { numRuns: formsPerComputation, seed })
-      .map((form) => validCase(computation, form)),
-  );
-  const unexpected: string[] = [];
-  const expecting = (request: autocannon.Request, status: number): autocannon.Request => ({
-    ...request,
-    onResponse: (received) => {
-      if (received !== status) unexpected.push(`${status} → ${received} ${request.path}`);
+function refusalsThatCloseTheConnection(sample: EvaluateRequest): Refusal[] {
+  const json = JSON.stringify(sample);
+  const path = evaluatePath('cha2ds2-vasc');
+  return [
+    { request: postRequest(path, `${json.slice(0, -1)},`), refusal: '400 validation-failed' },
+    {
+      request: postRequest(path, json, { 'content-type': 'text/plain' }),
+      refusal: '415 unsupported-media-type',
     },
-  });
-  const valid = validCases.map(
-    (c): autocannon.Request => ({
-      method: 'POST',
-      path: evaluatePath(c.computation.id),
-      headers: JSON_HEADERS,
-      body: JSON.stringify(c.body),
-      onResponse: (status, body) => {
-        if (status !== 200) unexpected.push(`200 → ${status} ${evaluatePath(c.computation.id)}`);
-        else if (c.responses.length < responsesToCheck) c.responses.push(body);
-      },
-    }),
+    { request: postRequest(evaluatePath('no-such-computation'), json), refusal: '404 unknown-computation' },
+    { request: postRequest(path, json + ' '.repeat(64 * 1024)), refusal: '413 payload-too-large' },
+  ];
+}
+
+function postRequest(path: string, body: string, headers: Record<string, string> = jsonHeaders()) {
+  return { method: 'POST' as const, path, headers, body };
+}
+
+/** Valid requests of every computation interleaved with invalid ones and catalog reads. */
+export function buildLoadMix({ formsPerComputation, responsesToCheck, seed }: LoadMixOptions): LoadMix {
+  const patients = COMPUTATIONS.map((computation) =>
+    patient(computation, fc.sample(formArbitrary(computation), { numRuns: formsPerComputation, seed })),
   );
-  const sample = validCases.find((c) => c.computation.id === 'cha2ds2-vasc')?.body;
+  const byId = new Map(patients.map((p) => [p.computation.id, p]));
+  const sample = byId.get('cha2ds2-vasc')?.bodies[0];
   if (!sample) throw new Error('The catalog lost cha2ds2-vasc.');
-  const invalid = invalidRequests(sample).map(({ request, status }) => expecting(request, status));
-  // One invalid request after each valid one, cycling through both lists.
-  const requests = validCases.flatMap((_, i) => [
-    valid[i] as autocannon.Request,
-    invalid[i % invalid.length] as autocannon.Request,
-  ]);
-  return { requests, validCases, unexpected };
+  const invalid = refusalsOnOpenConnections(sample);
+  const refusals = new Set(invalid.map(({ refusal }) => refusal));
+  const unexpected: string[] = [];
+
+  const onResponse = (status: number, body: string) => {
+    const json: unknown = JSON.parse(body);
+    if (status === 200 && isRecord(json) && Array.isArray(json.computations)) return;
+    if (status === 200 && isRecord(json)) {
+      const kept = byId.get(String(json.computation))?.responses;
+      if (!kept) unexpected.push(`200 for an unknown computation: ${body.slice(0, 80)}`);
+      else if (kept.length < responsesToCheck) kept.push(body);
+      return;
+    }
+    const refusal = isRecord(json) ? `${status} ${String(json.code)}` : String(status);
+    if (!refusals.has(refusal)) unexpected.push(refusal);
+  };
+  const valid = patients.flatMap((p) =>
+    p.bodies.map(
+      (body): autocannon.Request => ({
+        method: 'POST',
+        path: evaluatePath(p.computation.id),
+        headers: jsonHeaders(),
+        body: JSON.stringify(body),
+      }),
+    ),
+  );
+  const others = [
+    ...invalid.map(({ request }) => request),
+    { method: 'GET', path: '/api/v1/computations' } as const,
+  ];
+  // One other request after each valid one, cycling through both lists.
+  const requests = valid.flatMap((request, i) => [request, others[i % others.length] as autocannon.Request]);
+  return {
+    requests: requests.map((request) => ({ ...request, onResponse })),
+    closingRefusals: refusalsThatCloseTheConnection(sample),
+    patients,
+    unexpected,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export interface DecryptionCheck {
   readonly checked: number;
-  /** "<computation>: <why>" for every kept response that did not decrypt to the expected result. */
+  /** "<computation>: <why>" for every kept response that did not decrypt to an expected result. */
   readonly wrong: string[];
 }
 
-/** Decrypts every kept response and compares it with the expected result. */
+/** Decrypts every kept response: it must be the result of one of the computation's requests. */
 export function checkDecryptions(mix: LoadMix): DecryptionCheck {
   const wrong: string[] = [];
   let checked = 0;
-  for (const c of mix.validCases) {
-    for (const body of c.responses) {
+  for (const { computation, key, expected, responses } of mix.patients) {
+    for (const body of responses) {
       checked++;
       try {
-        const outputs = decryptOutputs(c.computation, c.key, JSON.parse(body));
-        for (const [name, value] of Object.entries(c.expected)) {
-          if (outputs[name] !== value) wrong.push(`${c.computation.id}: output ${name} differs`);
-        }
+        const outputs = decryptOutputs(computation, key, JSON.parse(body));
+        if (!expected.has(resultKey(outputs))) wrong.push(`${computation.id}: not the result of any request`);
       } catch (error) {
-        wrong.push(`${c.computation.id}: ${error instanceof Error ? error.message : String(error)}`);
+        wrong.push(`${computation.id}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
   }
@@ -204,12 +250,42 @@ export interface LoadRunOptions {
   readonly timeoutSeconds: number;
 }
 
-export function runLoad(mix: LoadMix, { url, durationSeconds, connections, timeoutSeconds }: LoadRunOptions) {
-  return autocannon({
+/** Runs autocannon and, alongside, the refusals that close their connection; resolves with both. */
+export async function runLoad(
+  mix: LoadMix,
+  { url, durationSeconds, connections, timeoutSeconds }: LoadRunOptions,
+): Promise<{ result: autocannon.Result; closingRefusalsSent: number }> {
+  const load = autocannon({
     url,
     duration: durationSeconds,
     connections,
     timeout: timeoutSeconds,
     requests: mix.requests,
   });
+  let running = true;
+  let closingRefusalsSent = 0;
+  const refusing = (async () => {
+    for (let i = 0; running; i++) {
+      const { request, refusal } = mix.closingRefusals[i % mix.closingRefusals.length] as Refusal;
+      const init = {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: AbortSignal.timeout(timeoutSeconds * 1000),
+      };
+      try {
+        const response = await fetch(`${url}${request.path}`, init);
+        const problem: unknown = await response.json();
+        const received = `${response.status} ${isRecord(problem) ? String(problem.code) : ''}`;
+        if (received !== refusal) mix.unexpected.push(`${refusal} → ${received}`);
+      } catch (error) {
+        mix.unexpected.push(`${refusal} → ${error instanceof Error ? error.message : String(error)}`);
+      }
+      closingRefusalsSent++;
+    }
+  })();
+  const result = await load;
+  running = false;
+  await refusing;
+  return { result, closingRefusalsSent };
 }
