@@ -10,6 +10,7 @@
 
 import { base64urlnopad } from '@scure/base';
 import { IV_BYTES, openBytes, sealBytes, TAG_BYTES } from './aes-gcm.js';
+import { isRecord } from './json.js';
 import { MAX_BACKUP_BYTES } from './protocol.js';
 
 export const BACKUP_FORMAT = 'sealed-vitals-backup';
@@ -215,8 +216,4 @@ function fieldBytes(text: string, field: string): Uint8Array<ArrayBuffer> {
   } catch {
     throw damaged(field);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

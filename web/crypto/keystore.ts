@@ -23,6 +23,7 @@ import { withScheme } from '../../shared/scheme.js';
 import { type PublicKeyWire, publicKeyToWire } from '../../shared/wire.js';
 import { openBytes, sealBytes } from './aes-gcm.js';
 import { BackupError } from './backup.js';
+import { isRecord } from './json.js';
 import { KEYS_CHANGED_CHANNEL, type KeyringInfo, type KeySetInfo } from './protocol.js';
 
 const store = createStore('sealed-vitals', 'keys');
@@ -490,8 +491,4 @@ function fingerprintOf(set: KeySet<{ readonly publicKey: PublicKeyWire }>): stri
     .join('');
   const digits = bytesToHex(sha256(utf8ToBytes(lines))).slice(0, 16);
   return digits.replace(/(.{4})(?=.)/g, '$1 ');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

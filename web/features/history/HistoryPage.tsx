@@ -20,8 +20,11 @@ import './history.css';
 /** Entries per computation: catalog order first, then computations this version no longer offers. */
 function byComputation(entries: readonly HistoryEntry[]): [string, HistoryEntry[]][] {
   const groups = new Map<string, HistoryEntry[]>(COMPUTATIONS.map((computation) => [computation.id, []]));
-  for (const entry of entries)
-    groups.set(entry.computationId, [...(groups.get(entry.computationId) ?? []), entry]);
+  for (const entry of entries) {
+    const group = groups.get(entry.computationId) ?? [];
+    group.push(entry);
+    groups.set(entry.computationId, group);
+  }
   return [...groups].filter(([, group]) => group.length > 0);
 }
 

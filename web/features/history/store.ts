@@ -9,6 +9,7 @@ import { clear, createStore, del, get, set, values } from 'idb-keyval';
 import type { FormValues, Interpretation, Severity } from '../../../shared/computations/computation.js';
 import { isGroupName } from '../../../shared/groups/group.js';
 import type { PublicKeyWire } from '../../../shared/wire.js';
+import { isRecord } from '../../crypto/json.js';
 
 /** Its own database, apart from the keys: the page reads it directly, the crypto worker never does. */
 const store = createStore('sealed-vitals-history', 'results');
@@ -137,8 +138,4 @@ function isInterpretation(value: unknown): value is Interpretation {
     typeof value.explanation === 'string' &&
     SEVERITIES.includes(value.severity as Severity)
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
