@@ -32,6 +32,13 @@ function summaryByFormula(readings: readonly number[]): { mean: number; sd: numb
   return { mean, sd: Math.sqrt(squares / (readings.length - 1)) };
 }
 
+/** Waits until the labelled reading has the focus (typing then goes into it). */
+async function expectFocused(page: Page, label: string): Promise<void> {
+  await expect
+    .poll(() => field(page, label).evaluate((input) => input === document.activeElement))
+    .toBe(true);
+}
+
 /**
  * Picks the measure, then types each reading; "Add a reading" must move the focus to the new
  * reading, since the keyboard types into whatever has it.
@@ -40,8 +47,9 @@ async function fillReadings(page: Page, series: Series): Promise<void> {
   await page.getByRole('radio', { name: series.measure, exact: true }).check();
   const [first, ...rest] = series.readings;
   await field(page, 'Reading 1').fill(String(first));
-  for (const reading of rest) {
+  for (const [index, reading] of rest.entries()) {
     await page.getByRole('button', { name: 'Add a reading' }).click();
+    await expectFocused(page, `Reading ${index + 2}`);
     await page.keyboard.type(String(reading));
   }
 }
@@ -125,13 +133,32 @@ describe('readings summary', () => {
     expect(await field(page, 'Reading 2').inputValue()).toBe('63');
     expect(await field(page, 'Reading 3').count()).toBe(0);
     // Focus goes to the reading that took the removed one's place.
-    expect(await field(page, 'Reading 2').evaluate((input) => input === document.activeElement)).toBe(true);
+    await expectFocused(page, 'Reading 2');
 
     const add = page.getByRole('button', { name: 'Add a reading' });
     for (let i = 3; i <= MAX_READINGS; i++) await add.click();
     expect(await field(page, `Reading ${MAX_READINGS}`).count()).toBe(1);
     expect(await add.isDisabled()).toBe(true);
     expect(await page.getByText(`${MAX_READINGS} of ${MAX_READINGS} readings`).count()).toBe(1);
+  });
+
+  test('works from the keyboard alone', async () => {
+    const page = await browserTests.newPage();
+    await openComputation(page, TITLE);
+    await page.getByRole('radio', { name: 'Blood glucose (mg/dL)' }).focus();
+    await page.keyboard.press('ArrowDown'); // systolic blood pressure
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('131');
+    await page.keyboard.press('Tab'); // "Add a reading" (a lone reading has no Remove)
+    await page.keyboard.press('Enter');
+    await expectFocused(page, 'Reading 2');
+    await page.keyboard.type('119');
+    await page.keyboard.press('Enter'); // submits the form
+    const expected = summaryByFormula([131, 119]);
+    expect(await readResult(page)).toEqual({
+      value: `${expected.mean.toFixed(1)} mmHg`,
+      category: 'Systolic blood pressure: mean of 2 readings',
+    });
   });
 
   test('names the wrong reading, focuses it, and sends nothing', async () => {
@@ -150,7 +177,7 @@ describe('readings summary', () => {
     expect(await page.locator(`[id="${await second.getAttribute('aria-describedby')}"]`).textContent()).toBe(
       'Reading 2 must be a whole number from 20 to 600 mg/dL.',
     );
-    await expect.poll(() => second.evaluate((input) => input === document.activeElement)).toBe(true);
+    await expectFocused(page, 'Reading 2');
     expect(posts).toEqual([]);
     await expectNoAccessibilityViolations(page);
 
