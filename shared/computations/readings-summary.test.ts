@@ -145,5 +145,12 @@ describe('readings-summary statistics', () => {
     );
     expect([single.display, single.category]).toEqual(['8000 steps/day', 'Steps: mean of 1 reading']);
     expect(single.explanation).not.toContain('Standard deviation');
+
+    const steady = { measure: 'heartRate', readings: [62, 62, 62] };
+    const same = readingsSummary.interpret(
+      evaluateInTheClear(readingsSummary, readingsSummary.encodeInputs(steady)),
+      steady,
+    );
+    expect(same.explanation).toBe('Standard deviation 0 beats/min: every reading is the same.');
   });
 });

@@ -128,8 +128,10 @@ export const readingsSummary: AdditiveComputation = {
       explanation:
         sd === undefined
           ? 'One reading: no spread to show yet.'
-          : `Standard deviation ${sd.toFixed(digits)} ${measure.unit}: about two thirds of your readings lie within ` +
-            `${(summary.mean - sd).toFixed(digits)}–${(summary.mean + sd).toFixed(digits)} ${measure.unit}.`,
+          : sd === 0
+            ? `Standard deviation 0 ${measure.unit}: every reading is the same.`
+            : `Standard deviation ${sd.toFixed(digits)} ${measure.unit}: about two thirds of your readings lie within ` +
+              `${(summary.mean - sd).toFixed(digits)}–${(summary.mean + sd).toFixed(digits)} ${measure.unit}.`,
     };
   },
 };
