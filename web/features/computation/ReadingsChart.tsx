@@ -91,10 +91,18 @@ export function ReadingsChart(props: {
           points={readingPoints.map(({ x, y }) => `${x},${y}`).join(' ')}
           fill="none"
         />
-        {readingPoints.map(({ x, y }, index) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: a reading is identified by its position.
-          <circle key={index} className="readings-chart-point" cx={x} cy={y} r={4} />
-        ))}
+        {readings.map((value, index) => {
+          const point = readingPoints[index];
+          return (
+            point && (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a reading is identified by its position.
+              <circle key={index} className="readings-chart-point" cx={point.x} cy={point.y} r={4}>
+                {/* A tooltip on hover; assistive technology reads the desc above instead. */}
+                <title>{`Reading ${index + 1}: ${tick.format(value)} ${bounds.unit}`}</title>
+              </circle>
+            )
+          );
+        })}
       </svg>
       <figcaption>
         Your readings ({bounds.unit}), reading 1 to {readings.length}
