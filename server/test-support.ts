@@ -1,7 +1,9 @@
 /** What the API tests share: a quiet app, real encrypted requests, and the problem+json contract. */
 
+import fc from 'fast-check';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
+import { formArbitrary } from '../scripts/load-traffic.js';
 import { encryptInputs, type GroupKeyPair, generateGroupKeyPair } from '../shared/client.js';
 import { findComputation } from '../shared/computations/catalog.js';
 import type { Computation, Plaintexts } from '../shared/computations/computation.js';
@@ -52,6 +54,23 @@ export const SAMPLE_PLAINTEXTS = {
 } as const satisfies Record<string, Plaintexts>;
 
 const samples = new Map<string, EncryptedRequest>();
+
+const catalogSamples = new Map<string, EncryptedRequest>();
+
+/**
+ * A valid request for any computation in the catalog, from a generated patient form (fixed seed), made
+ * once per test file: treat it as read-only.
+ */
+export function catalogSampleRequest(computation: Computation): EncryptedRequest {
+  let sample = catalogSamples.get(computation.id);
+  if (!sample) {
+    const [form] = fc.sample(formArbitrary(computation), { numRuns: 1, seed: 9496 });
+    if (!form) throw new Error(`No form for ${computation.id}.`);
+    sample = encryptedRequest(computation, computation.encodeInputs(form));
+    catalogSamples.set(computation.id, sample);
+  }
+  return sample;
+}
 
 /** One valid request per computation, made once per test file: treat it as read-only. */
 export function sampleRequest(id: keyof typeof SAMPLE_PLAINTEXTS): EncryptedRequest {
