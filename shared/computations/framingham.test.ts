@@ -270,6 +270,7 @@ describe('framingham-2008 keeps sex and treatment from the service', () => {
     // Same names in the same order: the JSON on the wire has one shape for every patient.
     const shapes = requests.map((r) => JSON.stringify(Object.keys(r.inputs)));
     expect(new Set(shapes).size).toBe(1);
+    expect(new Set(requests.map((r) => JSON.stringify(r).length)).size).toBe(1);
     // E(0) is indistinguishable from any other ciphertext: no element repeats, in or across requests.
     const elements = requests.flatMap((r) => Object.values(r.inputs).flatMap((c) => [c.a, c.b]));
     expect(new Set(elements).size).toBe(elements.length);

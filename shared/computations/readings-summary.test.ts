@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { generateGroupKeyPair } from '../client.js';
+import { encryptInputs, generateGroupKeyPair } from '../client.js';
 import { named } from './computation.js';
 import { validateForm } from './form.js';
 import { MAX_READINGS, MEASURES, type Measure, readingsSummary, summarize } from './readings-summary.js';
@@ -84,6 +84,15 @@ describe('readings-summary sums', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('sends a request of one size whatever the count: one reading or 31', () => {
+    const encrypt = (readings: number[]) =>
+      encryptInputs(readingsSummary, key, readingsSummary.encodeInputs({ measure: 'systolic', readings }));
+    const one = encrypt([120]);
+    const full = encrypt(Array<number>(MAX_READINGS).fill(120));
+    expect(Object.keys(one.inputs)).toEqual(Object.keys(full.inputs));
+    expect(JSON.stringify(one).length).toBe(JSON.stringify(full).length);
   });
 
   it('keeps every output’s search short: each declared range is under 2^23 wide', () => {
