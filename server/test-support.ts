@@ -30,12 +30,14 @@ export interface EncryptedRequest {
   readonly computation: Computation;
   readonly key: GroupKeyPair;
   readonly body: EvaluateRequest;
+  /** What was encrypted: only for tests that craft their own ciphertexts of it. */
+  readonly plaintexts: Plaintexts;
 }
 
 /** A valid request as the patient's device builds it, under a fresh key. */
 export function encryptedRequest(computation: Computation, plaintexts: Plaintexts): EncryptedRequest {
   const key = generateGroupKeyPair(computation.group);
-  return { computation, key, body: encryptInputs(computation, key, plaintexts) };
+  return { computation, key, body: encryptInputs(computation, key, plaintexts), plaintexts };
 }
 
 /** Inputs inside the declared bounds, for tests about everything but the result. */
