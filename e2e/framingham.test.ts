@@ -278,7 +278,7 @@ describe('Framingham 2008 in the browser', () => {
     const warningId = `form-${ID}-age-warning`;
     const warning = page.locator(`[id="${warningId}"]`);
     expect(await warning.textContent()).toBe(
-      'The model was fitted on age 30–74: outside that range the result is an extrapolation.',
+      'The model was fitted on age 30–74 years: outside that range the result is an extrapolation.',
     );
     expect((await age.getAttribute('aria-describedby'))?.split(' ')).toContain(warningId);
     expect(await page.getByRole('status').filter({ has: warning }).count()).toBe(1);

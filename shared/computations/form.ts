@@ -31,10 +31,11 @@ export function formWarnings(computation: Computation, values: FormValues): Form
   for (const field of computation.fields) {
     const value = values[field.name];
     if (field.kind !== 'number' || !isQuantity(value)) continue;
-    const fitted = field.units.find((u) => u.id === value.unit)?.fitted;
-    if (fitted && (value.value < fitted.min || value.value > fitted.max)) {
+    const unit = field.units.find((u) => u.id === value.unit);
+    const fitted = unit?.fitted;
+    if (unit && fitted && (value.value < fitted.min || value.value > fitted.max)) {
       warnings[field.name] =
-        `The model was fitted on ${field.label.toLowerCase()} ${fitted.min}–${fitted.max}: ` +
+        `The model was fitted on ${field.label.toLowerCase()} ${fitted.min}–${fitted.max} ${unit.label}: ` +
         'outside that range the result is an extrapolation.';
     }
   }
