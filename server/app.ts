@@ -165,8 +165,8 @@ function apiV1({ corsOrigins, rateLimit: limit, overload }: ApiOptions): Fastify
         origin: [...corsOrigins],
         methods: ['GET', 'POST'],
         allowedHeaders: ['Content-Type'],
-        // Lets a cross-origin web app read how long to wait after a 429.
-        exposedHeaders: ['Retry-After'],
+        // Lets a cross-origin web app read how long to wait after a 429 or 503, and the id to quote.
+        exposedHeaders: ['Retry-After', 'X-Request-Id'],
         maxAge: 600,
       });
     }
