@@ -1,13 +1,26 @@
 /**
  * Per computation, end to end in one process: client encode+encrypt → service evaluate (validation,
  * homomorphic evaluation, re-randomization) → client verify+decrypt+decode+interpret; bytes on the wire.
+ * The same computations (their own `evaluate` code) with each peer scheme, for the side-by-side table.
  */
 
-import { evaluateRequest } from '../server/evaluation.js';
+import { additiveEvaluation, evaluateRequest } from '../server/evaluation.js';
 import { decryptOutputs, encryptInputs, generateGroupKeyPair } from '../shared/client.js';
 import { COMPUTATIONS } from '../shared/computations/catalog.js';
-import type { FormValues } from '../shared/computations/computation.js';
+import type { Ciphertexts, Computation, FormValues } from '../shared/computations/computation.js';
 import { measure, type Timing } from './measure.js';
+import {
+  bfv,
+  decryptWithPeer,
+  elgamal512,
+  encryptWithPeer,
+  evaluateWithPeer,
+  liftAdditive,
+  liftMultiplicative,
+  type PeerScheme,
+  type PeerService,
+  paillier3072,
+} from './peers.js';
 
 /** A representative patient per computation (the timings do not depend on the values). */
 export const SAMPLE_FORMS: Readonly<Record<string, FormValues>> = {
@@ -21,9 +34,31 @@ export const SAMPLE_FORMS: Readonly<Record<string, FormValues>> = {
     stroke: false,
     vascular: false,
   },
+  'framingham-2008': {
+    sex: 'male',
+    age: { value: 58, unit: 'years' },
+    totalCholesterol: { value: 221, unit: 'mg/dL' },
+    hdl: { value: 44, unit: 'mg/dL' },
+    sbp: { value: 138, unit: 'mmHg' },
+    treated: true,
+    smoker: false,
+    diabetes: false,
+  },
+  'cockcroft-gault': {
+    age: { value: 67, unit: 'years' },
+    sex: 'female',
+    weight: { value: 72.5, unit: 'kg' },
+    creatinine: { value: 1.1, unit: 'mg/dL' },
+  },
+  // A full month: the request carries all 31 slots whatever the count, so this is every request's cost.
+  'readings-summary': {
+    measure: 'glucose',
+    readings: Array.from({ length: 31 }, (_, i) => 95 + ((i * 7) % 40)),
+  },
 };
 
 export interface ComputationResult {
+  readonly scheme: string;
   readonly id: string;
   readonly group: string;
   readonly encrypt: Timing;
@@ -31,27 +66,121 @@ export interface ComputationResult {
   readonly decrypt: Timing;
   readonly requestBytes: number;
   readonly responseBytes: number;
+  /** What the patient is shown, to check every scheme computed the same thing. */
+  readonly value: number;
 }
 
+const utf8Length = (text: string) => Buffer.byteLength(text, 'utf8');
+
+export function sampleForm(computation: Computation): FormValues {
+  const form = SAMPLE_FORMS[computation.id];
+  if (!form) throw new Error(`No sample form for ${computation.id}: add one to bench/computations.ts.`);
+  return form;
+}
+
+/** Sealed Vitals itself: every computation in the catalog. */
 export function benchComputations(): ComputationResult[] {
   return COMPUTATIONS.map((computation) => {
-    const form = SAMPLE_FORMS[computation.id];
-    if (!form) throw new Error(`No sample form for ${computation.id}: add one to bench/computations.ts.`);
+    const form = sampleForm(computation);
     const key = generateGroupKeyPair(computation.group);
-    const plaintexts = computation.encodeInputs(form);
-    const request = encryptInputs(computation, key, plaintexts);
-    const response = evaluateRequest(computation, request);
-    const responseJson = JSON.stringify(response);
+    const request = encryptInputs(computation, key, computation.encodeInputs(form));
+    const requestJson = JSON.stringify(request);
+    const responseJson = JSON.stringify(evaluateRequest(computation, request));
+    const clientSide = () =>
+      computation.interpret(decryptOutputs(computation, key, JSON.parse(responseJson)), form);
     return {
+      scheme: 'Sealed Vitals',
       id: computation.id,
       group: computation.group,
-      encrypt: measure(() => encryptInputs(computation, key, computation.encodeInputs(form))),
-      evaluate: measure(() => evaluateRequest(computation, JSON.parse(JSON.stringify(request)))),
-      decrypt: measure(() =>
-        computation.interpret(decryptOutputs(computation, key, JSON.parse(responseJson)), form),
-      ),
-      requestBytes: new TextEncoder().encode(JSON.stringify(request)).length,
-      responseBytes: new TextEncoder().encode(responseJson).length,
+      encrypt: measure(() => JSON.stringify(encryptInputs(computation, key, computation.encodeInputs(form)))),
+      evaluate: measure(() => JSON.stringify(evaluateRequest(computation, JSON.parse(requestJson)))),
+      decrypt: measure(clientSide),
+      requestBytes: utf8Length(requestJson),
+      responseBytes: utf8Length(responseJson),
+      value: clientSide().value,
     };
   });
+}
+
+/** The computation's own evaluation, over the peer's operations (or why the peer cannot run it). */
+function peerEvaluation<C>(
+  scheme: PeerScheme<C>,
+  computation: Computation,
+): (service: PeerService<C>, inputs: Ciphertexts<C>) => Ciphertexts<C> {
+  return (service, inputs) => {
+    if (computation.scheme === 'multiplicative') {
+      if (!service.multiplicative) throw new Error(`${scheme.name} cannot multiply ciphertexts.`);
+      return computation.evaluate(liftMultiplicative(service.multiplicative), inputs);
+    }
+    if (!service.additive) throw new Error(`${scheme.name} cannot add ciphertexts.`);
+    return additiveEvaluation(computation)(liftAdditive(service.additive), inputs);
+  };
+}
+
+/** One computation with one peer; fewer runs, since a peer's phase can take seconds. */
+function benchWithPeer<C>(scheme: PeerScheme<C>, computation: Computation): ComputationResult {
+  const form = sampleForm(computation);
+  const timing = { warmup: 1, minRuns: 3, minMs: 200 };
+  const evaluate = peerEvaluation(scheme, computation);
+  const requestJson = encryptWithPeer(scheme, computation.encodeInputs(form));
+  const responseJson = evaluateWithPeer(scheme, requestJson, evaluate);
+  const clientSide = () => computation.interpret(decryptWithPeer(scheme, responseJson), form);
+  return {
+    scheme: scheme.name,
+    id: computation.id,
+    group: scheme.name,
+    encrypt: measure(() => encryptWithPeer(scheme, computation.encodeInputs(form)), timing),
+    evaluate: measure(() => evaluateWithPeer(scheme, requestJson, evaluate), timing),
+    decrypt: measure(clientSide, timing),
+    requestBytes: utf8Length(requestJson),
+    responseBytes: utf8Length(responseJson),
+    value: clientSide().value,
+  };
+}
+
+export interface PeerKeys {
+  readonly scheme: string;
+  readonly keygenMs?: number;
+  readonly publicKeyBytes: number;
+  readonly evaluationKeyBytes?: number;
+}
+
+/**
+ * Every computation each peer can run: Paillier and BFV-4096 the additive ones, BFV-8192 BMI (see
+ * `bfv` for why not Cockcroft–Gault), ElGamal-512 the multiplicative ones. Each result is checked against ours: the same value or the run fails.
+ */
+export async function benchPeers(ours: readonly ComputationResult[]): Promise<{
+  results: ComputationResult[];
+  keys: PeerKeys[];
+}> {
+  const results: ComputationResult[] = [];
+  const keys: PeerKeys[] = [];
+  const run = <C>(scheme: PeerScheme<C> & { keygenMs?: number }, computations: readonly Computation[]) => {
+    keys.push({
+      scheme: scheme.name,
+      ...(scheme.keygenMs === undefined ? {} : { keygenMs: scheme.keygenMs }),
+      publicKeyBytes: utf8Length(scheme.publicKeyWire),
+      ...(scheme.evaluationKeyBytes === undefined ? {} : { evaluationKeyBytes: scheme.evaluationKeyBytes }),
+    });
+    for (const computation of computations) {
+      const result = benchWithPeer(scheme, computation);
+      const reference = ours.find((r) => r.id === computation.id)?.value;
+      if (reference === undefined || Math.abs(result.value - reference) > 1e-9 * Math.abs(reference)) {
+        throw new Error(
+          `${scheme.name} computed ${result.value} for ${computation.id}; we computed ${reference}.`,
+        );
+      }
+      results.push(result);
+    }
+  };
+  const additive = COMPUTATIONS.filter((c) => c.scheme === 'additive');
+  const multiplicative = COMPUTATIONS.filter((c) => c.scheme === 'multiplicative');
+  run(await paillier3072(), additive);
+  run(await bfv('additive'), additive);
+  run(
+    await bfv('multiplicative'),
+    multiplicative.filter((c) => c.id === 'bmi'),
+  );
+  run(elgamal512(), multiplicative);
+  return { results, keys };
 }

@@ -1,33 +1,102 @@
-/** `npm run bench`: prints the tables and writes bench/results/latest.json. */
+/**
+ * `npm run bench [-- sections…] [--quick]`: prints the tables and writes bench/results/latest.json
+ * (latest-<sections>.json when only some run). Sections: ops, e2e, peers, native, http, browser; all
+ * by default.
+ * `--quick` shortens the HTTP runs (2 s instead of 10 s per row), for a smoke run.
+ */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { benchComputations } from './computations.js';
+import { benchBrowser } from './browser.js';
+import { benchComputations, benchPeers, type ComputationResult } from './computations.js';
+import { benchHttp } from './http.js';
 import { formatMs } from './measure.js';
+import { benchNative } from './native.js';
+import { benchOperations } from './operations.js';
 
-const computations = benchComputations();
+const SECTIONS = ['ops', 'e2e', 'peers', 'native', 'http', 'browser'] as const;
+type Section = (typeof SECTIONS)[number];
 
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const asked = args.filter((a): a is Section => (SECTIONS as readonly string[]).includes(a));
+const unknown = args.filter((a) => a !== '--quick' && !(SECTIONS as readonly string[]).includes(a));
+if (unknown.length > 0)
+  throw new Error(`Unknown argument(s) ${unknown.join(', ')}; sections: ${SECTIONS.join(', ')}.`);
+const run = (section: Section) => asked.length === 0 || asked.includes(section);
+
+const machine = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: os.cpus()[0]?.model,
+  cores: os.availableParallelism(),
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  // Anything else running skews every figure: the load average says how much.
+  loadAverage1m: os.loadavg()[0],
+};
 console.log(
-  '\nPer computation, one process, median of repeated runs (Node %s, %s)',
-  process.version,
-  os.cpus()[0]?.model,
+  `Node ${machine.node}, ${machine.cores} × ${machine.cpu}, load average ${machine.loadAverage1m?.toFixed(2)}`,
 );
-console.table(
-  computations.map((r) => ({
-    computation: r.id,
-    group: r.group,
-    'client encode+encrypt': formatMs(r.encrypt.medianMs),
-    'service evaluate': formatMs(r.evaluate.medianMs),
-    'client decrypt+decode': formatMs(r.decrypt.medianMs),
-    'request bytes': r.requestBytes,
-    'response bytes': r.responseBytes,
-  })),
-);
+const results: Record<string, unknown> = { machine };
+
+if (run('ops')) {
+  const operations = benchOperations();
+  results.operations = operations;
+  console.log('\nPer operation (our backend: @noble/curves + BigInt), median');
+  console.table(
+    operations.map((r) => ({ group: r.group, operation: r.operation, median: formatMs(r.timing.medianMs) })),
+  );
+}
+
+const phaseRow = (r: ComputationResult) => ({
+  scheme: r.scheme,
+  computation: r.id,
+  'client encode+encrypt': formatMs(r.encrypt.medianMs),
+  'service evaluate': formatMs(r.evaluate.medianMs),
+  'client decrypt+interpret': formatMs(r.decrypt.medianMs),
+  total: formatMs(r.encrypt.medianMs + r.evaluate.medianMs + r.decrypt.medianMs),
+  'request bytes': r.requestBytes,
+  'response bytes': r.responseBytes,
+});
+
+if (run('e2e') || run('peers')) {
+  const ours = benchComputations();
+  results.computations = ours;
+  console.log('\nPer computation, end to end in one process, median of repeated runs');
+  console.table(ours.map(phaseRow));
+  if (run('peers')) {
+    const peers = await benchPeers(ours);
+    results.peers = peers;
+    console.log('\nThe same computations with the peer schemes (same evaluate code, results checked equal)');
+    console.table([...ours, ...peers.results].sort((a, b) => a.id.localeCompare(b.id)).map(phaseRow));
+    console.table(peers.keys);
+  }
+}
+
+if (run('native')) {
+  const native = await benchNative();
+  results.native = native;
+  console.log('\nThe machine’s limit: the same operations in native code');
+  console.table(native.map((r) => ({ ...r, microseconds: r.microseconds.toFixed(1) })));
+}
+
+if (run('http')) {
+  const http = await benchHttp({ workers: 2, connections: [1, 16, 64], durationSeconds: quick ? 2 : 10 });
+  results.http = http;
+  console.log('\nOver HTTP on loopback (autocannon, 2 service workers)');
+  console.table(http);
+}
+
+if (run('browser')) {
+  const browser = await benchBrowser();
+  results.browser = browser;
+  console.log('\nIn headless Chromium: Compute → result on screen (keys already made)');
+  console.table(browser);
+}
 
 const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(
-  new URL('latest.json', resultsDir),
-  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, computations }, null, 2)}\n`,
-);
-console.log('Wrote bench/results/latest.json');
+const json = `${JSON.stringify(results, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+const name = asked.length === 0 ? 'latest.json' : `latest-${asked.join('-')}.json`;
+writeFileSync(new URL(name, resultsDir), json);
+console.log(`Wrote bench/results/${name}`);

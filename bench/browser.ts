@@ -1,0 +1,135 @@
+/**
+ * In headless Chromium, the built web app (dist/web: `npm run build:web` first) against the real
+ * service on loopback: for each computation, the time from pressing Compute to the result on screen,
+ * keys already made, and the longest main-thread task meanwhile. Both are taken inside the page
+ * (the click event's time stamp, a MutationObserver for the result, the Long Tasks API), so the
+ * driver's own round trips are not counted. The Long Tasks API reports tasks of 50 ms and more only:
+ * "none" means every task was shorter.
+ */
+
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Page } from 'playwright-core';
+import { buildApp } from '../server/app.js';
+import { COMPUTATIONS } from '../shared/computations/catalog.js';
+import type { Computation, FormValues } from '../shared/computations/computation.js';
+import { sampleForm } from './computations.js';
+
+export interface BrowserResult {
+  readonly id: string;
+  readonly runs: number;
+  readonly medianMs: number;
+  readonly maxMs: number;
+  /** Longest main-thread task over all runs, or null when none reached 50 ms. */
+  readonly longestTaskMs: number | null;
+}
+
+const STATIC_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const RUNS = 5;
+
+/** Fills the form from the sample values, through the same labels a patient sees. */
+async function fillForm(page: Page, computation: Computation, values: FormValues): Promise<void> {
+  for (const field of computation.fields) {
+    const value = values[field.name];
+    const byLabel = (label: string) => page.getByLabel(label, { exact: true });
+    if (field.kind === 'number' && typeof value === 'object' && value !== null && 'unit' in value) {
+      if (field.units.length > 1) await byLabel(`${field.label} unit`).selectOption(value.unit);
+      await byLabel(field.label).fill(String(value.value));
+    } else if (field.kind === 'boolean' && typeof value === 'boolean') {
+      await byLabel(field.label).setChecked(value);
+    } else if (field.kind === 'choice') {
+      const option = field.options.find((o) => o.value === value);
+      if (!option) throw new Error(`No option ${String(value)} for ${field.name}`);
+      await page.getByRole('radio', { name: option.label, exact: true }).check();
+    } else if (field.kind === 'series' && Array.isArray(value)) {
+      const [first, ...rest] = value as readonly number[];
+      await byLabel('Reading 1').fill(String(first));
+      for (const reading of rest) {
+        await page.getByRole('button', { name: 'Add a reading' }).click();
+        await page.keyboard.type(String(reading));
+      }
+    } else {
+      throw new Error(`The sample form has no usable value for ${computation.id}.${field.name}.`);
+    }
+  }
+}
+
+/** Arms the in-page probes, presses Compute, and returns [ms to result, longest task or null]. */
+async function timeCompute(page: Page): Promise<[number, number | null]> {
+  await page.evaluate(() => {
+    const probe = { clickedAt: 0, shownAt: 0, longest: 0 };
+    Object.assign(window, { __benchProbe: probe });
+    document.addEventListener('click', (event) => (probe.clickedAt = event.timeStamp), {
+      capture: true,
+      once: true,
+    });
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) probe.longest = Math.max(probe.longest, entry.duration);
+    }).observe({ type: 'longtask' });
+    const observer = new MutationObserver(() => {
+      if (document.querySelector('[data-testid="result-value"]')) {
+        probe.shownAt = performance.now();
+        observer.disconnect();
+      }
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+  });
+  await page.getByRole('button', { name: 'Compute' }).click();
+  await page.getByTestId('result-value').waitFor();
+  // Long-task entries are delivered after the task ends: give the observer a frame to report.
+  await page.waitForTimeout(100);
+  const probe = await page.evaluate(
+    () =>
+      (window as unknown as { __benchProbe: { clickedAt: number; shownAt: number; longest: number } })
+        .__benchProbe,
+  );
+  return [probe.shownAt - probe.clickedAt, probe.longest > 0 ? probe.longest : null];
+}
+
+export async function benchBrowser(): Promise<BrowserResult[]> {
+  if (!existsSync(`${STATIC_DIR}/index.html`)) {
+    throw new Error('dist/web has no build: run `npm run build:web` before the browser benchmark.');
+  }
+  const server = await buildApp({ staticDir: STATIC_DIR, logger: false, rateLimit: false, overload: false });
+  const baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
+  try {
+    const context = await browser.newContext({ baseURL: baseUrl });
+    const page = await context.newPage();
+    const results: BrowserResult[] = [];
+    for (const computation of COMPUTATIONS) {
+      const times: number[] = [];
+      let longest: number | null = null;
+      // The first run makes the keys (and warms the worker up): not counted.
+      for (let run = 0; run <= RUNS; run++) {
+        await page.goto('/');
+        await page
+          .getByRole('navigation', { name: 'Main' })
+          .getByRole('link', { name: computation.title, exact: true })
+          .click();
+        await page.getByRole('heading', { level: 1, name: computation.title }).waitFor();
+        await fillForm(page, computation, sampleForm(computation));
+        const [ms, task] = await timeCompute(page);
+        if (run === 0) continue;
+        times.push(ms);
+        if (task !== null) longest = Math.max(longest ?? 0, task);
+      }
+      times.sort((a, b) => a - b);
+      results.push({
+        id: computation.id,
+        runs: times.length,
+        medianMs: times[Math.floor(times.length / 2)] ?? Number.NaN,
+        maxMs: times[times.length - 1] ?? Number.NaN,
+        longestTaskMs: longest,
+      });
+    }
+    return results;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
