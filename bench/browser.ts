@@ -9,11 +9,18 @@
 
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import { gzipSync } from 'node:zlib';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildApp } from '../server/app.js';
 import { COMPUTATIONS } from '../shared/computations/catalog.js';
 import type { Computation, FormValues } from '../shared/computations/computation.js';
 import { sampleForm } from './computations.js';
+
+export interface FirstLoad {
+  /** Every script the app shell loads before it is idle, gzipped at level 9, in bytes. */
+  readonly scripts: readonly { readonly url: string; readonly bytes: number; readonly gzipBytes: number }[];
+  readonly totalGzipBytes: number;
+}
 
 export interface BrowserResult {
   readonly id: string;
@@ -27,6 +34,7 @@ export interface BrowserResult {
 const STATIC_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RUNS = 5;
+const tenths = (ms: number) => Math.round(ms * 10) / 10;
 
 /** Fills the form from the sample values, through the same labels a patient sees. */
 async function fillForm(page: Page, computation: Computation, values: FormValues): Promise<void> {
@@ -87,7 +95,28 @@ async function timeCompute(page: Page): Promise<[number, number | null]> {
   return [probe.shownAt - probe.clickedAt, probe.longest > 0 ? probe.longest : null];
 }
 
-export async function benchBrowser(): Promise<BrowserResult[]> {
+/** What a first visit downloads in JavaScript (the crypto worker included if the shell starts it). */
+async function firstLoad(browser: Browser, baseUrl: string): Promise<FirstLoad> {
+  const context = await browser.newContext({ baseURL: baseUrl });
+  const page = await context.newPage();
+  const pending: Promise<{ url: string; bytes: number; gzipBytes: number }>[] = [];
+  page.on('response', (response) => {
+    if (!response.url().endsWith('.js')) return;
+    pending.push(
+      response.body().then((body) => ({
+        url: new URL(response.url()).pathname,
+        bytes: body.length,
+        gzipBytes: gzipSync(body, { level: 9 }).length,
+      })),
+    );
+  });
+  await page.goto('/', { waitUntil: 'networkidle' });
+  const scripts = await Promise.all(pending);
+  await context.close();
+  return { scripts, totalGzipBytes: scripts.reduce((sum, s) => sum + s.gzipBytes, 0) };
+}
+
+export async function benchBrowser(): Promise<{ firstLoad: FirstLoad; computations: BrowserResult[] }> {
   if (!existsSync(`${STATIC_DIR}/index.html`)) {
     throw new Error('dist/web has no build: run `npm run build:web` before the browser benchmark.');
   }
@@ -98,6 +127,7 @@ export async function benchBrowser(): Promise<BrowserResult[]> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
   });
   try {
+    const shell = await firstLoad(browser, baseUrl);
     const context = await browser.newContext({ baseURL: baseUrl });
     const page = await context.newPage();
     const results: BrowserResult[] = [];
@@ -122,12 +152,12 @@ export async function benchBrowser(): Promise<BrowserResult[]> {
       results.push({
         id: computation.id,
         runs: times.length,
-        medianMs: times[Math.floor(times.length / 2)] ?? Number.NaN,
-        maxMs: times[times.length - 1] ?? Number.NaN,
-        longestTaskMs: longest,
+        medianMs: tenths(times[Math.floor(times.length / 2)] ?? Number.NaN),
+        maxMs: tenths(times[times.length - 1] ?? Number.NaN),
+        longestTaskMs: longest === null ? null : tenths(longest),
       });
     }
-    return results;
+    return { firstLoad: shell, computations: results };
   } finally {
     await browser.close();
     await server.close();

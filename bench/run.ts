@@ -90,8 +90,11 @@ if (run('http')) {
 if (run('browser')) {
   const browser = await benchBrowser();
   results.browser = browser;
+  console.log('\nIn headless Chromium: first load of the app shell (JavaScript)');
+  console.table(browser.firstLoad.scripts);
+  console.log(`Total: ${(browser.firstLoad.totalGzipBytes / 1024).toFixed(1)} KiB gzipped`);
   console.log('\nIn headless Chromium: Compute → result on screen (keys already made)');
-  console.table(browser);
+  console.table(browser.computations);
 }
 
 const resultsDir = new URL('./results/', import.meta.url);
