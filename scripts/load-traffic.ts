@@ -89,8 +89,10 @@ export interface LoadMix {
   /** For `sendClosingRefusals`. */
   readonly closingRefusals: readonly Refusal[];
   readonly patients: readonly Patient[];
-  /** Why each response that was neither a valid result nor an expected refusal was wrong. */
+  /** Why each response that was neither a valid result, an expected refusal nor shed was wrong. */
   readonly unexpected: string[];
+  /** Requests answered `503 service-unavailable`: load shedding, which the soak tolerates. */
+  readonly shed: { count: number };
 }
 
 export interface LoadMixOptions {
@@ -177,9 +179,14 @@ export function buildLoadMix({ formsPerComputation, responsesToCheck, seed }: Lo
   const invalid = refusalsOnOpenConnections(sample);
   const refusals = new Set(invalid.map(({ refusal }) => refusal));
   const unexpected: string[] = [];
+  const shed = { count: 0 };
 
   const onResponse = (status: number, body: string) => {
     const json: unknown = JSON.parse(body);
+    if (isShed(status, json)) {
+      shed.count++;
+      return;
+    }
     if (status === 200 && isRecord(json) && Array.isArray(json.computations)) return;
     if (status === 200 && isRecord(json)) {
       const kept = byId.get(String(json.computation))?.responses;
@@ -211,7 +218,12 @@ export function buildLoadMix({ formsPerComputation, responsesToCheck, seed }: Lo
     closingRefusals: refusalsThatCloseTheConnection(sample),
     patients,
     unexpected,
+    shed,
   };
+}
+
+function isShed(status: number, problem: unknown): boolean {
+  return status === 503 && isRecord(problem) && problem.code === 'service-unavailable';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -267,6 +279,7 @@ export async function runLoad(
   const refusing = (async () => {
     for (let i = 0; running; i++) {
       const { request, refusal } = mix.closingRefusals[i % mix.closingRefusals.length] as Refusal;
+      closingRefusalsSent++;
       const init = {
         method: request.method,
         headers: request.headers,
@@ -276,12 +289,15 @@ export async function runLoad(
       try {
         const response = await fetch(`${url}${request.path}`, init);
         const problem: unknown = await response.json();
+        if (isShed(response.status, problem)) {
+          mix.shed.count++;
+          continue;
+        }
         const received = `${response.status} ${isRecord(problem) ? String(problem.code) : ''}`;
         if (received !== refusal) mix.unexpected.push(`${refusal} → ${received}`);
       } catch (error) {
         mix.unexpected.push(`${refusal} → ${error instanceof Error ? error.message : String(error)}`);
       }
-      closingRefusalsSent++;
     }
   })();
   const result = await load;

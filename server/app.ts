@@ -52,13 +52,14 @@ const DEFAULT_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 };
 /** A full readings-summary request is about 11 kB: even a slow mobile link sends it in well under 10 s. */
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /**
- * The heaviest evaluation (readings summary, 93 inputs) holds the event loop for about 0.4 s on one
- * core: a mean lag above 1 s means several requests are queued behind each other, so shed until it
- * drains. Sampling every 0.25 s reacts within a few requests.
+ * The heaviest evaluation (readings summary, 93 inputs) holds the event loop for tens of ms: a mean lag
+ * above 1 s means many requests are queued behind each other, so shed until it drains. The interval is
+ * no shorter than the threshold because under-pressure counts an interval without a single lag sample
+ * (one block longer than the interval) as infinite lag: a shorter one would shed after any such block.
  */
 const DEFAULT_OVERLOAD: LoadSheddingOptions = {
   maxEventLoopDelayMs: 1_000,
-  sampleIntervalMs: 250,
+  sampleIntervalMs: 1_000,
   retryAfterSeconds: 2,
 };
 /** Node's default is 30 s, which would let a slow request overrun its timeout by that much. */

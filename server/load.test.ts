@@ -46,6 +46,7 @@ test(
     expect(result.timeouts).toBe(0);
     expect(result['5xx']).toBe(0);
     expect(closingRefusalsSent).toBeGreaterThan(0);
+    expect(mix.shed.count).toBe(0);
     expect([...new Set(mix.unexpected)]).toEqual([]);
     // Every computation answered and had its kept responses decrypted.
     expect(decryptions.checked).toBe(mix.patients.length * RESPONSES_TO_CHECK);
