@@ -171,7 +171,7 @@ function apiV1({ corsOrigins, rateLimit: limit, overload }: ApiOptions): Fastify
         maxAge: 600,
       });
     }
-    // Shed before anything else runs: a shed request must cost next to nothing.
+    // Shed before the rate limit, parsing and routes run: a shed request must cost next to nothing.
     if (overload !== false) await api.register(loadShedding, overload);
     if (limit !== false) {
       await api.register(rateLimit, {
