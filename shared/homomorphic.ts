@@ -4,7 +4,7 @@ import type { AdditiveOps, MultiplicativeOps } from './computations/computation.
 import { type Ciphertext, combine, invertCiphertext, shift } from './elgamal.js';
 import { encodeMultiplicative } from './encoding.js';
 import type { FfdheGroup } from './groups/ffdhe.js';
-import type { RistrettoGroup, RistrettoPoint } from './groups/ristretto255.js';
+import type { Group } from './groups/group.js';
 
 export function multiplicativeOps(group: FfdheGroup): MultiplicativeOps<bigint> {
   return {
@@ -35,41 +35,58 @@ function encodedConstant(group: FfdheGroup, constant: bigint): bigint {
 
 /**
  * For secret weights (a private model's coefficients): every scalar multiplication is constant-time.
+ * Any ristretto255 backend (`ristretto255.ts`, `ristretto255-sodium.ts`).
  */
-export function additiveOps(group: RistrettoGroup): AdditiveOps<RistrettoPoint> {
-  return additiveOpsWith(group, (point, k) => group.pow(point, k));
+export function additiveOps<E>(group: Group<E>): AdditiveOps<E> {
+  return additiveOpsWith(
+    group,
+    (point, k) => group.pow(point, k),
+    (k) => group.powGenerator(k),
+  );
 }
 
 /**
- * For public weights only (a catalog computation's, which anyone can read): variable-time scalar
- * multiplication, where a weight of 1 or 2 is an addition or a doubling instead of a 253-bit ladder.
+ * For public weights only (a catalog computation's, which anyone can read): variable-time
+ * double-and-add, where a weight of 1 or 2 is an addition or a doubling instead of a 253-bit ladder.
  * The ciphertexts hide the plaintexts either way; only the weights' timing is given up.
  */
-export function publicAdditiveOps(group: RistrettoGroup): AdditiveOps<RistrettoPoint> {
-  return additiveOpsWith(group, (point, k) => multiplyPublic(point, k, group.order));
+export function publicAdditiveOps<E>(group: Group<E>): AdditiveOps<E> {
+  const times = (point: E, k: bigint) => multiplyPublic(group, point, k);
+  return additiveOpsWith(group, times, (k) => times(group.generator, k));
 }
 
-function multiplyPublic(point: RistrettoPoint, k: bigint, order: bigint): RistrettoPoint {
+function multiplyPublic<E>(group: Group<E>, point: E, k: bigint): E {
+  const { order } = group;
   const scalar = ((k % order) + order) % order;
   // A small negative weight reduces to a 253-bit scalar: multiply by its small absolute value instead.
-  return scalar <= order / 2n ? point.multiplyUnsafe(scalar) : point.multiplyUnsafe(order - scalar).negate();
+  const negative = scalar > order / 2n;
+  let rest = negative ? order - scalar : scalar;
+  let result = group.identity;
+  let power = point;
+  while (rest > 0n) {
+    if (rest & 1n) result = group.multiply(result, power);
+    rest >>= 1n;
+    if (rest > 0n) power = group.multiply(power, power);
+  }
+  return negative ? group.invert(result) : result;
 }
 
-function additiveOpsWith(
-  group: RistrettoGroup,
-  times: (point: RistrettoPoint, k: bigint) => RistrettoPoint,
-): AdditiveOps<RistrettoPoint> {
-  const multiplyByInteger = (c: Ciphertext<RistrettoPoint>, factor: bigint) => ({
+function additiveOpsWith<E>(
+  group: Group<E>,
+  times: (point: E, k: bigint) => E,
+  timesGenerator: (k: bigint) => E,
+): AdditiveOps<E> {
+  const multiplyByInteger = (c: Ciphertext<E>, factor: bigint) => ({
     a: times(c.a, factor),
     b: times(c.b, factor),
   });
-  const add = (c1: Ciphertext<RistrettoPoint>, c2: Ciphertext<RistrettoPoint>) => combine(group, c1, c2);
+  const add = (c1: Ciphertext<E>, c2: Ciphertext<E>) => combine(group, c1, c2);
   return {
     add,
     subtract: (c1, c2) => combine(group, c1, invertCiphertext(group, c2)),
     multiplyByInteger,
-    // m·G for the constant: the additive encoding (encoding.ts), through the same multiplication.
-    addConstant: (c, constant) => shift(group, c, times(group.generator, constant)),
+    // m·G for the constant: the additive encoding (encoding.ts).
+    addConstant: (c, constant) => shift(group, c, timesGenerator(constant)),
     weightedSum(terms) {
       const [first, ...rest] = terms.map(([c, weight]) => multiplyByInteger(c, weight));
       if (!first) throw new RangeError('A weighted sum needs at least one term.');
