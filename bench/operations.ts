@@ -1,6 +1,6 @@
 /**
- * Per operation and per group, on our (noble-based) backend: what each step of a computation costs.
- * The libsodium rows for ristretto255 (bench/native.ts) are the reference for the same operations.
+ * Per operation, per group and per backend: what each step of a computation costs. ristretto255 has
+ * two backends: noble (the browser's) and libsodium WASM (the service's); ffdhe is BigInt arithmetic.
  */
 
 import {
@@ -14,12 +14,14 @@ import {
   shift,
 } from '../shared/elgamal.js';
 import { GROUP_NAMES, type GroupName, ristretto255Group } from '../shared/groups/index.js';
+import { ristretto255SodiumGroup } from '../shared/groups/ristretto255-sodium.js';
 import { publicAdditiveOps } from '../shared/homomorphic.js';
 import { withScheme } from '../shared/scheme.js';
 import { measure, type Timing } from './measure.js';
 
 export interface OperationResult {
   readonly group: GroupName;
+  readonly backend: string;
   readonly operation: string;
   readonly timing: Timing;
 }
@@ -50,9 +52,38 @@ export function benchOperations(): OperationResult[] {
         ['invert', () => invertCiphertext(group, ciphertext)],
         ['re-randomize', () => rerandomize(group, y, ciphertext)],
       ];
-      return rows.map(([operation, run]) => ({ group: groupName, operation, timing: measure(run) }));
+      const backend = groupName === 'ristretto255' ? 'noble' : 'BigInt';
+      return rows.map(([operation, run]) => ({ group: groupName, backend, operation, timing: measure(run) }));
     }),
-  ).concat(publicWeightRows());
+  ).concat(publicWeightRows(), sodiumRows());
+}
+
+/** The service's ristretto255 backend: the same operations on libsodium (WASM). */
+function sodiumRows(): OperationResult[] {
+  const group = ristretto255SodiumGroup;
+  const { y } = generateKeyPair(group);
+  const message = group.powGenerator(4321n);
+  const ciphertext = encryptElement(group, y, message);
+  const other = encryptElement(group, y, group.powGenerator(17n));
+  const bytes = group.toBytes(ciphertext.a);
+  const secretWeight = group.randomSecretExponent();
+  const ops = publicAdditiveOps(group);
+  const rows: [string, () => unknown][] = [
+    ['keygen', () => generateKeyPair(group)],
+    ['encode', () => group.powGenerator(4321n)],
+    ['encrypt (element)', () => encryptElement(group, y, message)],
+    ['fromBytes (decode + validate)', () => group.fromBytes(bytes)],
+    ['combine (E·E)', () => combine(group, ciphertext, other)],
+    ['scale by a secret weight (constant-time)', () => scale(group, ciphertext, secretWeight)],
+    ['re-randomize', () => rerandomize(group, y, ciphertext)],
+    ['multiply by public weight 2 (variable-time)', () => ops.multiplyByInteger(ciphertext, 2n)],
+  ];
+  return rows.map(([operation, run]) => ({
+    group: 'ristretto255',
+    backend: 'libsodium (WASM)',
+    operation,
+    timing: measure(run),
+  }));
 }
 
 /** The catalog's public weights on ristretto255 take the variable-time path (`publicAdditiveOps`). */
@@ -63,6 +94,7 @@ function publicWeightRows(): OperationResult[] {
   const ciphertext = encryptElement(group, y, group.generator);
   return [1n, 2n, -1n, 1000n].map((weight) => ({
     group: 'ristretto255',
+    backend: 'noble',
     operation: `multiply by public weight ${weight} (variable-time)`,
     timing: measure(() => ops.multiplyByInteger(ciphertext, weight)),
   }));

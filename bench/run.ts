@@ -42,9 +42,14 @@ const results: Record<string, unknown> = { machine };
 if (run('ops')) {
   const operations = benchOperations();
   results.operations = operations;
-  console.log('\nPer operation (our backend: @noble/curves + BigInt), median');
+  console.log('\nPer operation, per group and backend, median');
   console.table(
-    operations.map((r) => ({ group: r.group, operation: r.operation, median: formatMs(r.timing.medianMs) })),
+    operations.map((r) => ({
+      group: r.group,
+      backend: r.backend,
+      operation: r.operation,
+      median: formatMs(r.timing.medianMs),
+    })),
   );
 }
 
