@@ -128,3 +128,37 @@ describe('the input names must be exactly the computation’s', () => {
     expectProblem(await postEvaluate(app, 'bmi', request), 'missing-input', 400);
   });
 });
+
+describe('hostile structure: deep nesting and prototype keys are refused, not recursed into', () => {
+  const json = JSON.stringify(body);
+  /** The valid body with the ciphertext of weight replaced by raw JSON text. */
+  const withWeight = (raw: string) => json.replace(JSON.stringify(weight), () => raw);
+
+  test.each([
+    ['30,000 nested arrays as a ciphertext', withWeight(`${'['.repeat(30_000)}${']'.repeat(30_000)}`)],
+    ['30,000 nested arrays as the body', `${'['.repeat(30_000)}${']'.repeat(30_000)}`],
+    ['4,000 nested objects as a ciphertext', withWeight(`${'{"a":'.repeat(4_000)}0${'}'.repeat(4_000)}`)],
+  ])('%s is validation-failed', async (_, text) => {
+    expect(Buffer.byteLength(text)).toBeLessThan(64 * 1024);
+    expectProblem(await postEvaluate(app, 'bmi', text), 'validation-failed', 400);
+  });
+
+  test.each([
+    [
+      '"__proto__" inside a ciphertext',
+      withWeight(`{"__proto__":{"a":"x"},"a":"${weight.a}","b":"${weight.b}"}`),
+    ],
+    [
+      '"constructor.prototype" inside the public key',
+      json.replace('"publicKey":{', '"publicKey":{"constructor":{"prototype":{"y":1}},'),
+    ],
+    [
+      '"__proto__" under deep nesting',
+      withWeight(`${'{"x":'.repeat(2_000)}{"__proto__":1}${'}'.repeat(2_000)}`),
+    ],
+  ])('%s is refused and pollutes nothing', async (_, text) => {
+    expectProblem(await postEvaluate(app, 'bmi', text), 'validation-failed', 400);
+    expect(({} as Record<string, unknown>).a).toBeUndefined();
+    expect(({} as Record<string, unknown>).y).toBeUndefined();
+  });
+});

@@ -100,6 +100,7 @@ test('a 429 tells an allowed origin when to retry (Retry-After is exposed)', asy
     expect(response.status).toBe(429);
     expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(response.headers.get('access-control-expose-headers')).toMatch(/Retry-After/i);
+    expect(response.headers.get('access-control-expose-headers')).toMatch(/X-Request-Id/i);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
   } finally {
     await limited.close();
