@@ -11,8 +11,8 @@ import type {
 } from '../shared/computations/computation.js';
 import { type Ciphertext, rerandomize } from '../shared/elgamal.js';
 import { ProtocolError } from '../shared/errors.js';
+import { opensslFfdheGroup } from '../shared/groups/ffdhe-openssl.js';
 import type { Group } from '../shared/groups/group.js';
-import { ffdheGroup } from '../shared/groups/index.js';
 import { ristretto255SodiumGroup } from '../shared/groups/ristretto255-sodium.js';
 import { additiveOps, multiplicativeOps, publicAdditiveOps } from '../shared/homomorphic.js';
 import {
@@ -64,7 +64,8 @@ function respond(
   checkInputNames(computation, request.inputs);
   let outputs: Record<string, CiphertextWire>;
   if (computation.scheme === 'multiplicative') {
-    const group = ffdheGroup(computation.group);
+    // OpenSSL's modular exponentiation: ~5× BigInt's for re-randomization's y^r (docs/PERFORMANCE.md).
+    const group = opensslFfdheGroup(computation.group);
     outputs = evaluateOver(group, request, options, (inputs) =>
       computation.evaluate(multiplicativeOps(group), inputs),
     );
