@@ -72,23 +72,29 @@ describe('while the event loop lags', () => {
   });
 });
 
+/** Offered load as a multiple of what the service can evaluate. */
+const OVERLOAD_FACTOR = 4;
+
 /**
- * Requests arrive at several times the rate the service can evaluate them, from a client on its own
- * thread (in this thread it would be held up by the very evaluations it is meant to overload).
+ * Requests offered at OVERLOAD_FACTOR times the rate the service can evaluate them, over 64
+ * connections, from autocannon on its own thread (on this one it would be held up by the very
+ * evaluations it is meant to overload).
  */
 async function overloadRun(overload: LoadSheddingOptions | false) {
   const service = await buildTestApp({ overload });
   app = service;
   const url = await service.listen({ port: 0, host: '127.0.0.1' });
   const { body } = sampleRequest('cha2ds2-vasc');
+  // Warm (JIT-compiled) evaluation time, so the rate below really is a multiple of the capacity.
+  for (let i = 0; i < 30; i++) await postEvaluate(service, 'cha2ds2-vasc', body);
   const started = performance.now();
-  for (let i = 0; i < 5; i++) await postEvaluate(service, 'cha2ds2-vasc', body);
-  const evaluationMs = (performance.now() - started) / 5;
+  for (let i = 0; i < 20; i++) await postEvaluate(service, 'cha2ds2-vasc', body);
+  const evaluationMs = (performance.now() - started) / 20;
   const result = await autocannon({
     url,
     workers: 1,
     connections: 64,
-    overallRate: Math.ceil((4 * 1000) / evaluationMs),
+    overallRate: Math.ceil((OVERLOAD_FACTOR * 1000) / evaluationMs),
     duration: 3,
     timeout: 10,
     requests: [
@@ -111,7 +117,7 @@ async function overloadRun(overload: LoadSheddingOptions | false) {
   return { result, statuses };
 }
 
-test('under sustained overload it sheds instead of queueing: p99 latency far below the unshed run', async () => {
+test('under sustained overload the excess is answered at once with 503 instead of waiting in line', async () => {
   const queueing = await overloadRun(false);
   const shedding = await overloadRun({ maxEventLoopDelayMs: 50, sampleIntervalMs: 50, retryAfterSeconds: 1 });
   expect(Object.keys(queueing.statuses)).toEqual(['200']);
@@ -120,5 +126,7 @@ test('under sustained overload it sheds instead of queueing: p99 latency far bel
     expect(result.errors).toBe(0);
     expect(result.timeouts).toBe(0);
   }
-  expect(shedding.result.latency.p99).toBeLessThan(queueing.result.latency.p99 / 2);
+  // Shed requests cost next to nothing, so the service answers far more of the offered load; latency
+  // percentiles are logged above but not asserted: on a shared CPU they measure the neighbours too.
+  expect(shedding.result.requests.average).toBeGreaterThan(2 * queueing.result.requests.average);
 }, 60_000);
