@@ -1,5 +1,5 @@
 /**
- * In headless Chromium, the built web app (dist/web: `npm run build:web` first) against the real
+ * In headless Chromium, the built web app (dist/web, built here when missing) against the real
  * service on loopback: for each computation, the time from pressing Compute to the result on screen,
  * keys already made, and the longest main-thread task meanwhile. Both are taken inside the page
  * (the click event's time stamp, a MutationObserver for the result, the Long Tasks API), so the
@@ -7,6 +7,7 @@
  * "none" means every task was shorter.
  */
 
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -118,7 +119,9 @@ async function firstLoad(browser: Browser, baseUrl: string): Promise<FirstLoad> 
 
 export async function benchBrowser(): Promise<{ firstLoad: FirstLoad; computations: BrowserResult[] }> {
   if (!existsSync(`${STATIC_DIR}/index.html`)) {
-    throw new Error('dist/web has no build: run `npm run build:web` before the browser benchmark.');
+    // A fresh clone has no build yet: make one, as `npm run build:web` would.
+    console.log('No dist/web yet: building the web app first.');
+    execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
   }
   const server = await buildApp({ staticDir: STATIC_DIR, logger: false, rateLimit: false, overload: false });
   const baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
