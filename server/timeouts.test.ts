@@ -49,7 +49,8 @@ async function dripRequest(head: string, drip: string): Promise<{ answer: string
   return { answer, elapsedMs: performance.now() - started };
 }
 
-const LIMIT_MS = REQUEST_TIMEOUT_MS + CHECK_INTERVAL_MS + 1_000;
+/** Slack for a busy machine (tests run in parallel). */
+const LIMIT_MS = REQUEST_TIMEOUT_MS + CHECK_INTERVAL_MS + 2_000;
 
 test('a body that trickles in is cut off with 408 after the request timeout', async () => {
   const body = JSON.stringify({ publicKey: { group: 'ristretto255', y: 'A'.repeat(43) }, inputs: {} });
