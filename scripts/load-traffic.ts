@@ -19,7 +19,7 @@ import type {
   Plaintexts,
 } from '../shared/computations/computation.js';
 import { validateForm } from '../shared/computations/form.js';
-import type { EvaluateRequest } from '../shared/wire.js';
+import { bytesToBase64Url, type EvaluateRequest } from '../shared/wire.js';
 
 const evaluatePath = (id: string) => `/api/v1/computations/${id}/evaluate`;
 /** A new object each time: autocannon writes each request's Content-Length into its headers object. */
@@ -139,7 +139,11 @@ function refusalsOnOpenConnections(sample: EvaluateRequest): Refusal[] {
   const post = (body: string) => postRequest(evaluatePath('cha2ds2-vasc'), body);
   return [
     { request: post(withFirstInput('AAAA')), refusal: '400 invalid-encoding' },
-    { request: post(withFirstInput(first.b.replace(/^./, '7'))), refusal: '400 invalid-element' },
+    // 2^256 − 1: 32 bytes, but no canonical field element (RFC 9496 §4.3.1), so never a point.
+    {
+      request: post(withFirstInput(bytesToBase64Url(new Uint8Array(32).fill(0xff)))),
+      refusal: '400 invalid-element',
+    },
     { request: post(JSON.stringify({ ...sample, extra: 1 })), refusal: '400 validation-failed' },
     { request: post(JSON.stringify({ ...sample, inputs: {} })), refusal: '400 missing-input' },
   ];
