@@ -41,7 +41,12 @@ export function decryptElement<E>(group: Group<E>, x: bigint, ciphertext: Cipher
  * returned ciphertext reveals nothing about how it was computed from the inputs.
  */
 export function rerandomize<E>(group: Group<E>, y: E, ciphertext: Ciphertext<E>): Ciphertext<E> {
-  return combine(group, ciphertext, encryptElement(group, y, group.identity));
+  // combine(ciphertext, encryptElement(identity)) without the multiplication by the identity.
+  const r = group.randomSecretExponent();
+  return {
+    a: group.multiply(ciphertext.a, group.powGenerator(r)),
+    b: group.multiply(ciphertext.b, group.pow(y, r)),
+  };
 }
 
 /** E(m1)·E(m2): the product of plaintexts (multiplicative) or their sum (additive). */
