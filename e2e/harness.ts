@@ -45,7 +45,8 @@ export function setUpBrowserTests(): BrowserTests {
   const contexts: BrowserContext[] = [];
 
   async function startServer(port: number): Promise<void> {
-    server = await buildApp({ staticDir: STATIC_DIR, logger: false, rateLimit: false });
+    // Load shedding off: a busy CI machine must not turn a browser test into a 503 (shedding has its own tests).
+    server = await buildApp({ staticDir: STATIC_DIR, logger: false, rateLimit: false, overload: false });
     baseUrl = await server.listen({ host: '127.0.0.1', port });
   }
 

@@ -95,7 +95,9 @@ async function expectProblem(response: Response, status: number, code: string): 
 }
 
 async function startService(rateLimit: false | { max: number; timeWindowMs: number }) {
-  const service = await buildApp({ logger: false, rateLimit });
+  // This client decrypts in the service's own process, blocking its event loop; load shedding (tested in
+  // server/overload.test.ts) would take that for overload on a busy machine.
+  const service = await buildApp({ logger: false, rateLimit, overload: false });
   await service.listen({ port: 0, host: '127.0.0.1' });
   const { port } = service.server.address() as AddressInfo;
   return { service, base: `http://127.0.0.1:${port}/api/v1` };
