@@ -6,8 +6,8 @@
 
 import { type MultiplicativeComputation, named, type Plaintexts, type Severity } from './computation.js';
 import { readQuantity } from './form.js';
+import { weightField, weightInKg } from './patient-fields.js';
 
-const KG_PER_LB = 0.45359237;
 const MM_PER_INCH = 25.4;
 
 /** WHO adult classes (../reference/clinical.md); each upper bound is exclusive. */
@@ -44,15 +44,7 @@ export const bmi: MultiplicativeComputation = {
     { name: 'denominator', min: 300 * 300, max: 2800 * 2800 },
   ],
   fields: [
-    {
-      kind: 'number',
-      name: 'weight',
-      label: 'Weight',
-      units: [
-        { id: 'kg', label: 'kg', min: 1, max: 650, step: 0.1 },
-        { id: 'lb', label: 'lb', min: 2.3, max: 1433, step: 0.1 },
-      ],
-    },
+    weightField({ min: 1, max: 650 }),
     {
       kind: 'number',
       name: 'height',
@@ -65,9 +57,8 @@ export const bmi: MultiplicativeComputation = {
   ],
 
   encodeInputs(values) {
-    const weight = readQuantity(values, 'weight');
     const height = readQuantity(values, 'height');
-    const tenthsOfKg = weight.unit === 'lb' ? weight.value * KG_PER_LB * 10 : weight.value * 10;
+    const tenthsOfKg = weightInKg(values) * 10;
     const millimetres = height.unit === 'in' ? height.value * MM_PER_INCH : height.value * 10;
     return { weight: BigInt(Math.round(tenthsOfKg)), height: BigInt(Math.round(millimetres)) };
   },

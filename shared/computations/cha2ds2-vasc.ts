@@ -4,7 +4,8 @@
  */
 
 import { type AdditiveComputation, named, type Severity } from './computation.js';
-import { indicator, readChoice, readFlag, readQuantity } from './form.js';
+import { indicator, readFlag, readQuantity } from './form.js';
+import { ageField, isFemale, sexField } from './patient-fields.js';
 
 /** Points per indicator (../reference/clinical.md), and how the public catalog names each input. */
 const WEIGHTS = {
@@ -53,22 +54,11 @@ export const cha2ds2Vasc: AdditiveComputation = {
   })),
   outputs: [{ name: 'score', min: 0, max: 9 }],
   fields: [
-    {
-      kind: 'number',
-      name: 'age',
-      label: 'Age',
-      help: 'Turned into “65–74” and “75 or older” on this device; the age itself is never sent.',
-      units: [{ id: 'years', label: 'years', min: 18, max: 120, step: 1 }],
-    },
-    {
-      kind: 'choice',
-      name: 'sex',
-      label: 'Sex',
-      options: [
-        { value: 'female', label: 'Female' },
-        { value: 'male', label: 'Male' },
-      ],
-    },
+    ageField(
+      { min: 18, max: 120 },
+      'Turned into “65–74” and “75 or older” on this device; the age itself is never sent.',
+    ),
+    sexField,
     yesNo(
       'chf',
       'Congestive heart failure',
@@ -90,7 +80,7 @@ export const cha2ds2Vasc: AdditiveComputation = {
       diabetes: indicator(readFlag(values, 'diabetes')),
       stroke: indicator(readFlag(values, 'stroke')),
       vascular: indicator(readFlag(values, 'vascular')),
-      female: indicator(readChoice(values, 'sex') === 'female'),
+      female: indicator(isFemale(values)),
     };
   },
 
@@ -102,7 +92,7 @@ export const cha2ds2Vasc: AdditiveComputation = {
   interpret(outputs, values) {
     const score = Number(named(outputs, 'score'));
     // Sex alone scores a point for women; ESC 2020 grades risk on the score without it.
-    const withoutSex = score - (readChoice(values, 'sex') === 'female' ? 1 : 0);
+    const withoutSex = score - (isFemale(values) ? 1 : 0);
     const rate = ANNUAL_STROKE_RATE[score] ?? Number.NaN;
     const grade: { category: string; severity: Severity; advice: string } =
       withoutSex <= 0

@@ -12,9 +12,9 @@
  */
 
 import { type MultiplicativeComputation, named, type Severity } from './computation.js';
-import { readChoice, readQuantity } from './form.js';
+import { readQuantity } from './form.js';
+import { ageField, isFemale, sexField, weightField, weightInKg } from './patient-fields.js';
 
-const KG_PER_LB = 0.45359237;
 const NMOL_PER_L_PER_MG_PER_DL = 88_400;
 
 /** KDIGO kidney-function bands, used by convention for clearance too; lower bounds inclusive. */
@@ -44,30 +44,9 @@ export const cockcroftGault: MultiplicativeComputation = {
     { name: 'denominator', min: 10_000 * 72_000, max: 2_000_000 * 72_000 },
   ],
   fields: [
-    {
-      kind: 'number',
-      name: 'age',
-      label: 'Age',
-      units: [{ id: 'years', label: 'years', min: 18, max: 110, step: 1 }],
-    },
-    {
-      kind: 'choice',
-      name: 'sex',
-      label: 'Sex',
-      options: [
-        { value: 'female', label: 'Female' },
-        { value: 'male', label: 'Male' },
-      ],
-    },
-    {
-      kind: 'number',
-      name: 'weight',
-      label: 'Weight',
-      units: [
-        { id: 'kg', label: 'kg', min: 20, max: 300, step: 0.1 },
-        { id: 'lb', label: 'lb', min: 44.1, max: 661.3, step: 0.1 },
-      ],
-    },
+    ageField({ min: 18, max: 110 }),
+    sexField,
+    weightField({ min: 20, max: 300 }),
     {
       kind: 'number',
       name: 'creatinine',
@@ -80,15 +59,14 @@ export const cockcroftGault: MultiplicativeComputation = {
   ],
 
   encodeInputs(values) {
-    const weight = readQuantity(values, 'weight');
     const creatinine = readQuantity(values, 'creatinine');
-    const grams = weight.unit === 'lb' ? weight.value * KG_PER_LB * 1000 : weight.value * 1000;
+    const grams = weightInKg(values) * 1000;
     const nanomolar =
       creatinine.unit === 'mg/dL' ? creatinine.value * NMOL_PER_L_PER_MG_PER_DL : creatinine.value * 1000;
     return {
       ageFactor: BigInt(140 - Math.round(readQuantity(values, 'age').value)),
       weight: BigInt(Math.round(grams)),
-      sexFactor: readChoice(values, 'sex') === 'female' ? 85n : 100n,
+      sexFactor: isFemale(values) ? 85n : 100n,
       creatinine: BigInt(Math.round(nanomolar)),
     };
   },

@@ -15,7 +15,8 @@
  */
 
 import { named, type PrivateModelComputation, type Severity } from './computation.js';
-import { indicator, readChoice, readFlag, readQuantity } from './form.js';
+import { indicator, readFlag, readQuantity } from './form.js';
+import { ageField, isFemale, sexField } from './patient-fields.js';
 
 export const FRAMINGHAM_FEATURE_SCALE = 10_000;
 export const FRAMINGHAM_WEIGHT_SCALE = 10_000;
@@ -97,21 +98,8 @@ export const framingham: PrivateModelComputation = {
     meanLinearPredictorFemale: BASELINE.Female.meanLinearPredictor,
   },
   fields: [
-    {
-      kind: 'choice',
-      name: 'sex',
-      label: 'Sex',
-      options: [
-        { value: 'female', label: 'Female' },
-        { value: 'male', label: 'Male' },
-      ],
-    },
-    {
-      kind: 'number',
-      name: 'age',
-      label: 'Age',
-      units: [{ id: 'years', label: 'years', min: 20, max: 95, step: 1, fitted: { min: 30, max: 74 } }],
-    },
+    sexField,
+    ageField({ min: 20, max: 95, fitted: { min: 30, max: 74 } }),
     {
       kind: 'number',
       name: 'totalCholesterol',
@@ -142,7 +130,7 @@ export const framingham: PrivateModelComputation = {
   ],
 
   encodeInputs(values) {
-    const sex: FraminghamSex = readChoice(values, 'sex') === 'female' ? 'Female' : 'Male';
+    const sex: FraminghamSex = isFemale(values) ? 'Female' : 'Male';
     const inMgPerDl = (name: string) => {
       const q = readQuantity(values, name);
       return q.unit === 'mmol/L' ? q.value * MG_PER_DL_PER_MMOL_PER_L : q.value;
@@ -169,7 +157,7 @@ export const framingham: PrivateModelComputation = {
   },
 
   interpret(outputs, values) {
-    const sex: FraminghamSex = readChoice(values, 'sex') === 'female' ? 'Female' : 'Male';
+    const sex: FraminghamSex = isFemale(values) ? 'Female' : 'Male';
     const linearPredictor = Number(named(outputs, 'linearPredictor')) / OUTPUT_SCALE;
     const risk = framinghamRisk(sex, linearPredictor);
     // Graded as displayed (0.1 %), so "10.0 %" is never called low risk (< 10 %).
