@@ -140,6 +140,17 @@ describe('ristretto255', () => {
     );
   });
 
+  it('pow matches the variable-time multiple on a point used often enough to get its own table', () => {
+    const point = group.generator.multiplyUnsafe(987654321n);
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 260n), max: 2n ** 260n }), (k) => {
+        expect(group.pow(point, k).equals(referenceMultiple(point, k))).toBe(true);
+      }),
+      { numRuns: 30 },
+    );
+    expect(group.pow(point, 0n).equals(group.identity)).toBe(true);
+  });
+
   it('round-trips random points through their canonical encoding', () => {
     fc.assert(
       fc.property(anyPoint, (point) => {
