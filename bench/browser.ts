@@ -32,7 +32,8 @@ export interface BrowserResult {
   readonly longestTaskMs: number | null;
 }
 
-const STATIC_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
+/** BENCH_STATIC_DIR: measure another build (e.g. `vite build --outDir …`) without replacing dist/web. */
+const STATIC_DIR = process.env.BENCH_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RUNS = 5;
 const tenths = (ms: number) => Math.round(ms * 10) / 10;
