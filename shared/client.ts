@@ -32,7 +32,10 @@ export function generateGroupKeyPair(group: GroupName): GroupKeyPair {
   });
 }
 
-function requireKeyFor(computation: Computation, key: GroupKeyPair): void {
+/** What encryption needs: the public half only, so a caller need not unlock the private key for it. */
+export type GroupPublicKey = Pick<GroupKeyPair, 'group' | 'publicKey'>;
+
+function requireKeyFor(computation: Computation, key: GroupPublicKey): void {
   if (key.group !== computation.group) {
     throw new RangeError(`${computation.id} needs a ${computation.group} key, not ${key.group}.`);
   }
@@ -41,7 +44,7 @@ function requireKeyFor(computation: Computation, key: GroupKeyPair): void {
 /** Encrypts every input of the computation under the patient's public key. */
 export function encryptInputs(
   computation: Computation,
-  key: GroupKeyPair,
+  key: GroupPublicKey,
   plaintexts: Plaintexts,
 ): EvaluateRequest {
   requireKeyFor(computation, key);

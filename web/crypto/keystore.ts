@@ -16,7 +16,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { base64urlnopad } from '@scure/base';
 import { createStore, getMany, setMany } from 'idb-keyval';
-import { type GroupKeyPair, generateGroupKeyPair } from '../../shared/client.js';
+import { type GroupKeyPair, type GroupPublicKey, generateGroupKeyPair } from '../../shared/client.js';
 import { COMPUTATIONS } from '../../shared/computations/catalog.js';
 import { type GroupName, isGroupName } from '../../shared/groups/group.js';
 import { withScheme } from '../../shared/scheme.js';
@@ -91,11 +91,11 @@ export async function keyringInfo(): Promise<KeyringInfo> {
   return infoOf((await openKeyring()).record);
 }
 
-/** Runs `use` with the current key pair of `group`, its private key unwrapped for that call only. */
-export async function withCurrentKeyPair<R>(group: GroupName, use: (pair: GroupKeyPair) => R): Promise<R> {
-  const { wrappingKey, record } = await openKeyring();
-  const set = currentSet(record);
-  return use(await unwrapPair(wrappingKey, set, group));
+/** The current public key of `group`: encryption needs nothing more, so nothing is unwrapped. */
+export async function currentPublicKey(group: GroupName): Promise<GroupPublicKey> {
+  const stored = currentSet((await openKeyring()).record).keys[group];
+  if (!stored) throw new KeyStoreError(`No ${group} key is stored in this set.`);
+  return { group, publicKey: stored.publicKey };
 }
 
 /** Runs `use` with the key pair of whichever set holds `publicKey` (current or older). */

@@ -10,13 +10,13 @@ import type { Computation } from '../../shared/computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
 import { BackupError, KDF_ITERATIONS, openBackup, sealBackup } from './backup.js';
 import {
+  currentPublicKey,
   deleteKeySet,
   exportKeyring,
   importKeyring,
   KeyStoreError,
   keyringInfo,
   rotateKeys,
-  withCurrentKeyPair,
   withKeyPairFor,
 } from './keystore.js';
 import type {
@@ -53,7 +53,7 @@ const handlers: Handlers = {
   'key-info': keyringInfo,
   async encrypt({ computationId, plaintexts }) {
     const computation = computationById(computationId);
-    return withCurrentKeyPair(computation.group, (pair) => encryptInputs(computation, pair, plaintexts));
+    return encryptInputs(computation, await currentPublicKey(computation.group), plaintexts);
   },
   async decrypt({ computationId, publicKey, response }) {
     const computation = computationById(computationId);
