@@ -6,6 +6,7 @@ import {
   encodeAdditive,
   encodeMultiplicative,
   type IntegerRange,
+  prepareAdditiveDecoding,
 } from './encoding.js';
 import { DecodeRangeError } from './errors.js';
 import { ffdheGroup, ristretto255Group } from './groups/index.js';
@@ -152,5 +153,19 @@ describe('additive encoding (ristretto255)', () => {
     const shifted = { min: -3n, max: 5000n };
     for (const m of [-3n, 0n, 4092n, 4093n, 5000n]) expect(decode(m, shifted)).toBe(m);
     expect(() => decode(5001n, shifted)).toThrow(DecodeRangeError);
+  });
+
+  it('widens the table ahead of need in bounded slices, and decodes the same values with it', () => {
+    // Four slices of 5000 reach 20 000 whether this test runs alone (from 0) or after the 2^24 one (4096).
+    const target = 20_000;
+    for (let slice = 0; slice < 3; slice++) expect(prepareAdditiveDecoding(target, 5000)).toBe(false);
+    expect(prepareAdditiveDecoding(target, 5000)).toBe(true);
+    expect(prepareAdditiveDecoding(target, 5000)).toBe(true);
+    const range = { min: -50_000n, max: 50_000_000n };
+    for (const m of [-50_000n, -1n, 0n, 19_999n, 20_000n, 20_001n, 49_999_999n, 50_000_000n]) {
+      expect(decode(m, range)).toBe(m);
+    }
+    expect(() => decode(50_000_001n, range)).toThrow(DecodeRangeError);
+    expect(() => decode(-50_001n, range)).toThrow(DecodeRangeError);
   });
 });

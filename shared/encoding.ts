@@ -123,13 +123,27 @@ let cachedTable: BabyStepTable = { width: 0, indexOf: new Map(), next: Edwards.Z
 
 /** A table at least `width` wide: the one built so far, extended in place when it is too narrow. */
 function babySteps(width: bigint): BabyStepTable {
-  if (BigInt(cachedTable.width) >= width) return cachedTable;
+  return growBabySteps(Number(width), Number.POSITIVE_INFINITY);
+}
+
+/**
+ * Widens the baby-step table ahead of need, at most `maxNewEntries` per call so that a worker can do
+ * it in idle slices between messages; returns whether `width` is reached. A table w entries wide makes
+ * a range of n values cost at most n / w giant steps: 4√n entries cut the steps to a quarter of √n.
+ */
+export function prepareAdditiveDecoding(width: number, maxNewEntries: number): boolean {
+  return growBabySteps(width, maxNewEntries).width >= width;
+}
+
+function growBabySteps(width: number, maxNewEntries: number): BabyStepTable {
+  const target = Math.min(width, cachedTable.width + maxNewEntries);
+  if (cachedTable.width >= target) return cachedTable;
   const { indexOf } = cachedTable;
   let j = cachedTable.width;
   let point = cachedTable.next;
-  while (j < Number(width)) {
+  while (j < target) {
     const chunk: EdwardsPoint[] = [];
-    for (let i = 0; i < CHUNK && j + i < Number(width); i++) {
+    for (let i = 0; i < CHUNK && j + i < target; i++) {
       chunk.push(point);
       point = point.add(Edwards.BASE);
     }
@@ -144,6 +158,7 @@ function babySteps(width: bigint): BabyStepTable {
   cachedTable = { width: j, indexOf, next: point };
   return cachedTable;
 }
+
 function squareRootCeil(n: bigint): bigint {
   if (n < 2n) return 1n;
   let x = BigInt(Math.ceil(Math.sqrt(Number(n))));

@@ -9,6 +9,7 @@ import { findComputation } from '../../shared/computations/catalog.js';
 import type { Computation } from '../../shared/computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
 import { BackupError, KDF_ITERATIONS, openBackup, sealBackup } from './backup.js';
+import { warmAdditiveDecoder } from './decoder-warmup.js';
 import {
   currentPublicKey,
   deleteKeySet,
@@ -97,11 +98,17 @@ function handle<K extends WorkerRequestKind>(request: Extract<WorkerRequest, { k
   return handler(request);
 }
 
+let requestsInFlight = 0;
+warmAdditiveDecoder(() => requestsInFlight > 0);
+
 scope.addEventListener('message', ({ data: { id, request } }) => {
-  handle(request).then(
-    (result) => scope.postMessage({ id, ok: true, result }),
-    (error: unknown) => scope.postMessage({ id, ok: false, ...describeError(error) }),
-  );
+  requestsInFlight++;
+  handle(request)
+    .then(
+      (result) => scope.postMessage({ id, ok: true, result }),
+      (error: unknown) => scope.postMessage({ id, ok: false, ...describeError(error) }),
+    )
+    .finally(() => requestsInFlight--);
 });
 
 /**
