@@ -8,6 +8,7 @@ import { count } from '../../app/format.js';
 import { useTask } from '../../app/useTask.js';
 import { makeBackup } from '../../crypto/client.js';
 import { readHistory } from '../history/store.js';
+import { BackupAccountName } from './BackupAccountName.js';
 import { METER_MAX_BITS, MINIMUM_BITS, passphraseStrength, STRONG_BITS } from './passphrase.js';
 
 const LEVEL_NAMES = { 'too-weak': 'too weak', fair: 'fair', strong: 'strong' } as const;
@@ -60,15 +61,7 @@ export function BackupPanel() {
         away from the file.
       </p>
       <form className="stacked-form" noValidate onSubmit={submit}>
-        {/* Lets a password manager file the passphrase under a name that says what it opens. */}
-        <input
-          type="text"
-          name="username"
-          autoComplete="username"
-          value="Sealed Vitals backup"
-          readOnly
-          hidden
-        />
+        <BackupAccountName />
         <div className="field">
           <label htmlFor="backup-passphrase">Passphrase</label>
           <input

@@ -9,6 +9,7 @@ import { useTask } from '../../app/useTask.js';
 import { restoreBackup } from '../../crypto/client.js';
 import { MAX_BACKUP_BYTES } from '../../crypto/protocol.js';
 import { mergeHistory } from '../history/store.js';
+import { BackupAccountName } from './BackupAccountName.js';
 
 async function restore(file: File, passphrase: string) {
   if (file.size > MAX_BACKUP_BYTES) throw new Error('This file is too large to be a backup.');
@@ -42,15 +43,7 @@ export function RestorePanel() {
         Keys already here are kept (under “Older keys”), never overwritten.
       </p>
       <form className="stacked-form" noValidate onSubmit={submit}>
-        {/* Lets a password manager file the passphrase under a name that says what it opens. */}
-        <input
-          type="text"
-          name="username"
-          autoComplete="username"
-          value="Sealed Vitals backup"
-          readOnly
-          hidden
-        />
+        <BackupAccountName />
         <div className="field">
           <label htmlFor="restore-file">Backup file</label>
           <input
