@@ -6,6 +6,7 @@
 
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { FRAMINGHAM_REFERENCE } from '../shared/computations/test-support.js';
 import { expectNoAccessibilityViolations } from './accessibility.js';
 import { setUpBrowserTests } from './harness.js';
 import {
@@ -25,33 +26,10 @@ const ID = 'framingham-2008';
 type Sex = 'female' | 'male';
 
 /**
- * D'Agostino et al., Circulation 2008, as tabled in clinical.md. The test holds the coefficients to
- * compute the expected risk; the app must not (checked below).
+ * The published model (D'Agostino et al. 2008, as tabled in clinical.md): the test holds the
+ * coefficients to compute the expected risk; the app must not (checked below).
  */
-const MODEL = {
-  male: {
-    lnAge: 3.06117,
-    lnTotalCholesterol: 1.1237,
-    lnHdl: -0.93263,
-    lnSbpUntreated: 1.93303,
-    lnSbpTreated: 1.99881,
-    smoker: 0.65451,
-    diabetes: 0.57367,
-    baselineSurvival: 0.88936,
-    meanLinearPredictor: 23.9802,
-  },
-  female: {
-    lnAge: 2.32888,
-    lnTotalCholesterol: 1.20904,
-    lnHdl: -0.70833,
-    lnSbpUntreated: 2.76157,
-    lnSbpTreated: 2.82263,
-    smoker: 0.52873,
-    diabetes: 0.69154,
-    baselineSurvival: 0.95012,
-    meanLinearPredictor: 26.1931,
-  },
-} as const;
+const MODEL = FRAMINGHAM_REFERENCE;
 
 interface Patient {
   readonly sex: Sex;
@@ -69,15 +47,15 @@ interface Patient {
 
 /** The published model in double precision: Σβx and 1 − S0^exp(Σβx − mean), in percent. */
 function framinghamByFormula(patient: Patient): { linearPredictor: number; riskPercent: number } {
-  const m = MODEL[patient.sex];
+  const { beta, s0, mean } = MODEL[patient.sex];
   const linearPredictor =
-    m.lnAge * Math.log(patient.age) +
-    m.lnTotalCholesterol * Math.log(patient.totalCholesterol) +
-    m.lnHdl * Math.log(patient.hdl) +
-    (patient.treated ? m.lnSbpTreated : m.lnSbpUntreated) * Math.log(patient.sbp) +
-    (patient.smoker ? m.smoker : 0) +
-    (patient.diabetes ? m.diabetes : 0);
-  const riskPercent = 100 * (1 - m.baselineSurvival ** Math.exp(linearPredictor - m.meanLinearPredictor));
+    beta.lnAge * Math.log(patient.age) +
+    beta.lnTotalCholesterol * Math.log(patient.totalCholesterol) +
+    beta.lnHdl * Math.log(patient.hdl) +
+    (patient.treated ? beta.lnSbpTreated : beta.lnSbpUntreated) * Math.log(patient.sbp) +
+    (patient.smoker ? beta.smoker : 0) +
+    (patient.diabetes ? beta.diabetes : 0);
+  const riskPercent = 100 * (1 - s0 ** Math.exp(linearPredictor - mean));
   return { linearPredictor, riskPercent };
 }
 
@@ -174,9 +152,10 @@ const SHOWN_RISK_TOLERANCE = 0.05 + 0.05;
 
 /** Every coefficient as published and as the ×10^4 integer weight the service uses. */
 const COEFFICIENT_STRINGS = Object.values(MODEL).flatMap((m) =>
-  [m.lnAge, m.lnTotalCholesterol, m.lnHdl, m.lnSbpUntreated, m.lnSbpTreated, m.smoker, m.diabetes].flatMap(
-    (beta) => [String(Math.abs(beta)), String(Math.abs(Math.round(beta * 10_000)))],
-  ),
+  Object.values(m.beta).flatMap((beta) => [
+    String(Math.abs(beta)),
+    String(Math.abs(Math.round(beta * 10_000))),
+  ]),
 );
 
 const MG_PER_DL_PER_MMOL_PER_L = 38.67;
