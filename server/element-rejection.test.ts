@@ -121,7 +121,6 @@ describe.each(ffdheComputations.map((c) => [c.id, c] as const))(
   },
 );
 
-
 /**
  * Every position is preceded by all the elements before it, which are decoded first: beyond this many
  * positions (readings-summary has 187), the cases of a test share out the positions instead.
@@ -149,11 +148,14 @@ describe.each(ristrettoComputations.map((c) => [c.id, c] as const))(
   (_, computation) => {
     const fields = elementFields(catalogSampleRequest(computation).body);
 
-    test.each(ALL_INVALID_ENCODINGS.map((hex, i) => [hex, i] as const))('%s is invalid-element', async (hex, i) => {
-      for (const field of positionsFor(fields, i, ALL_INVALID_ENCODINGS.length)) {
-        await expectRejectedIn(computation, field, bytesToBase64Url(hexToBytes(hex)), 'invalid-element');
-      }
-    });
+    test.each(ALL_INVALID_ENCODINGS.map((hex, i) => [hex, i] as const))(
+      '%s is invalid-element',
+      async (hex, i) => {
+        for (const field of positionsFor(fields, i, ALL_INVALID_ENCODINGS.length)) {
+          await expectRejectedIn(computation, field, bytesToBase64Url(hexToBytes(hex)), 'invalid-element');
+        }
+      },
+    );
 
     const lengths = [31, 33, 384];
     test.each(lengths.map((length, i) => [length, i] as const))(
