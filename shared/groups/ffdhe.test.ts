@@ -241,6 +241,26 @@ describe.each(GROUPS)('$name', ({ name, runs }) => {
     );
   });
 
+  it('computes y^k for prepared bases like square-and-multiply, while more bases than it keeps come and go', () => {
+    const bits = BigInt(SECRET_EXPONENT_BITS[name]);
+    // Two more keys than the group keeps tables for, prepared in turn: the oldest tables are dropped.
+    const bases = Array.from({ length: 6 }, () => group.powGenerator(group.randomSecretExponent()));
+    const exponent = fc.oneof(
+      fc.constantFrom(0n, 1n, (1n << bits) - 1n, 1n << bits, q - 1n, -1n),
+      fc.bigInt({ min: 0n, max: (1n << bits) - 1n }),
+      fc.bigInt({ min: -p, max: p }),
+    );
+    for (const base of bases) {
+      group.prepareBase?.(base);
+      fc.assert(
+        fc.property(fc.constantFrom(...bases), exponent, (y, k) => {
+          expect(group.pow(y, k)).toBe(modPow(y, ((k % q) + q) % q, p));
+        }),
+        { numRuns: Math.max(10, runs / 4) },
+      );
+    }
+  });
+
   it('inverts elements', () => {
     fc.assert(
       fc.property(anyResidue, (element) => {

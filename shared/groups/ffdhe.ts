@@ -35,12 +35,15 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
   const elementBytes = FFDHE_PRIMES[name].bits / 8;
   const exponentBits = SECRET_EXPONENT_BITS[name];
   const reduce = (k: bigint) => ((k % q) + q) % q;
-  let generatorTable: FixedBaseTable | undefined;
-  const powGenerator = (k: bigint) => {
+  const tables = new PreparedBases(p, exponentBits);
+  const pow = (e: bigint, k: bigint) => {
     const exponent = reduce(k);
-    if (exponent >> BigInt(exponentBits) !== 0n) return modPow(2n, exponent, p);
-    generatorTable ??= fixedBaseTable(2n, p, exponentBits);
-    return powFixedBase(generatorTable, exponent, p);
+    const table = exponent >> BigInt(exponentBits) === 0n ? tables.get(e) : undefined;
+    return table ? powFixedBase(table, exponent, p) : modPow(e, exponent, p);
+  };
+  const powGenerator = (k: bigint) => {
+    tables.prepare(2n);
+    return pow(2n, k);
   };
 
   return {
@@ -53,7 +56,8 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
     randomSecretExponent: () => randomNonzeroBits(exponentBits),
     // BigInt arithmetic is not constant-time in any JS engine; documented in docs/SECURITY.md.
     powGenerator,
-    pow: (e, k) => modPow(e, reduce(k), p),
+    pow,
+    prepareBase: (e) => tables.prepare(e),
     multiply: (a, b) => (a * b) % p,
     invert: (e) => invert(e, p),
     equals: (a, b) => a === b,
@@ -76,6 +80,32 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
   };
 }
 
+/**
+ * The fixed-base tables of one group: g's, built on the first g^k, and those of up to
+ * `MAX_PREPARED_KEYS` other bases a caller prepared (the public keys a device encrypts to), the least
+ * recently prepared dropped first. Keyed by value, so a key parsed again finds its table.
+ */
+class PreparedBases {
+  static readonly MAX_PREPARED_KEYS = 4;
+  readonly #tables = new Map<bigint, FixedBaseTable>();
+
+  constructor(
+    readonly p: bigint,
+    readonly exponentBits: number,
+  ) {}
+
+  get(base: bigint): FixedBaseTable | undefined {
+    return this.#tables.get(base);
+  }
+
+  prepare(base: bigint): void {
+    if (this.#tables.has(base)) return;
+    const keys = [...this.#tables.keys()].filter((key) => key !== 2n);
+    if (base !== 2n && keys.length >= PreparedBases.MAX_PREPARED_KEYS) this.#tables.delete(keys[0] as bigint);
+    this.#tables.set(base, fixedBaseTable(base, this.p, this.exponentBits));
+  }
+}
+
 /** Digits per window of the fixed-base table: 6 measured fastest per byte of table (docs/PERFORMANCE.md). */
 const WINDOW_BITS = 6;
 const WINDOW_MASK = BigInt((1 << WINDOW_BITS) - 1);
@@ -86,10 +116,10 @@ interface FixedBaseTable {
 }
 
 /**
- * Fixed-base windowing (HAC §14.6.3, Algorithm 14.109 with h = 2^6): the powers of g that every
- * short exponent is made of, built once (~30 ms and ~1 MB for ffdhe3072) on the first g^k. Then g^k
- * costs one modular multiplication per window, ⌈280/6⌉ = 47 for ffdhe3072, and no squarings: ~6×
- * cheaper than square-and-multiply.
+ * Fixed-base windowing (HAC §14.6.3, Algorithm 14.109 with h = 2^6): the powers of a base that every
+ * short exponent is made of, built once (~30 ms and ~1 MB for ffdhe3072). Then base^k costs one
+ * modular multiplication per window, ⌈280/6⌉ = 47 for ffdhe3072, and no squarings: ~6× cheaper than
+ * square-and-multiply.
  */
 function fixedBaseTable(base: bigint, p: bigint, exponentBits: number): FixedBaseTable {
   const rows: bigint[][] = [];

@@ -27,6 +27,11 @@ export interface Group<E> {
   powGenerator(k: bigint): E;
   /** e^k; k may be secret and may be any integer (reduced modulo the order). */
   pow(e: E, k: bigint): E;
+  /**
+   * Optional: makes later pow(e, k) with secret k faster, for an element about to be raised to many
+   * powers (the public key a device encrypts every input to), at a one-time cost in time and memory.
+   */
+  prepareBase?(e: E): void;
   multiply(a: E, b: E): E;
   invert(e: E): E;
   equals(a: E, b: E): boolean;

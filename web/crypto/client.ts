@@ -5,6 +5,7 @@
 
 import type { Plaintexts } from '../../shared/computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
+import type { GroupName } from '../../shared/groups/group.js';
 import type { EvaluateRequest, PublicKeyWire } from '../../shared/wire.js';
 import {
   type BackupMade,
@@ -79,6 +80,14 @@ function call<K extends WorkerRequestKind>(
 /** The device's key sets, current and older (the first set is generated on first use). */
 export function getKeyring(): Promise<KeyringInfo> {
   return call({ kind: 'key-info' });
+}
+
+/**
+ * Lets the worker get ready for a computation in `group` (keys read, tables built) while the patient
+ * fills in its form, so that pressing Compute does not wait for it. Failures surface on Compute.
+ */
+export function prepareForGroup(group: GroupName): void {
+  call({ kind: 'prepare', group }).catch(() => undefined);
 }
 
 /** The evaluate request body: every input encrypted under this device's current public key. */

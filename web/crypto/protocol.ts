@@ -46,6 +46,8 @@ export interface BackupRestored {
 
 export type WorkerRequest =
   | { readonly kind: 'key-info' }
+  /** The patient opened a computation's form: get ready to encrypt for it while they type. */
+  | { readonly kind: 'prepare'; readonly group: GroupName }
   | { readonly kind: 'encrypt'; readonly computationId: string; readonly plaintexts: Plaintexts }
   /**
    * `response` is the service's untrusted JSON: the worker checks it before decrypting, with the
@@ -66,6 +68,7 @@ export type WorkerRequestKind = WorkerRequest['kind'];
 
 export interface WorkerResults {
   readonly 'key-info': KeyringInfo;
+  readonly prepare: undefined;
   readonly encrypt: EvaluateRequest;
   readonly decrypt: Plaintexts;
   readonly 'rotate-keys': KeyringInfo;

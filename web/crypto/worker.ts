@@ -20,6 +20,7 @@ import {
   rotateKeys,
   withKeyPairFor,
 } from './keystore.js';
+import { prepareGroup } from './prepare.js';
 import type {
   RequestEnvelope,
   ResponseEnvelope,
@@ -52,6 +53,7 @@ interface BackupPayload {
 
 const handlers: Handlers = {
   'key-info': keyringInfo,
+  prepare: ({ group }) => prepareGroup(group),
   async encrypt({ computationId, plaintexts }) {
     const computation = computationById(computationId);
     return encryptInputs(computation, await currentPublicKey(computation.group), plaintexts);

@@ -1,7 +1,8 @@
 /** React state for running a computation: one at a time, the latest result, failure and transcript. */
 
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
+import { prepareForGroup } from '../../crypto/client.js';
 import { type Failure, runComputation, type Transcript } from './run.js';
 
 export interface RunState {
@@ -23,6 +24,8 @@ const IDLE: RunState = {
 
 export function useComputationRun(computation: Computation) {
   const [state, setState] = useState<RunState>(IDLE);
+  // While the patient fills in the form, the worker gets ready to encrypt for it.
+  useEffect(() => prepareForGroup(computation.group), [computation.group]);
 
   const run = useCallback(
     async (values: FormValues) => {
