@@ -30,6 +30,14 @@ export interface BrowserResult {
   readonly maxMs: number;
   /** Longest main-thread task over all runs, or null when none reached 50 ms. */
   readonly longestTaskMs: number | null;
+  /** Median of each step the page measures (web/features/computation/run.ts), in ms. */
+  readonly stepsMs: Readonly<Record<string, number>>;
+}
+
+interface ComputeTiming {
+  readonly ms: number;
+  readonly longestTaskMs: number | null;
+  readonly stepsMs: Readonly<Record<string, number>>;
 }
 
 /** BENCH_STATIC_DIR: measure another build (e.g. `vite build --outDir …`) without replacing dist/web. */
@@ -65,9 +73,10 @@ async function fillForm(page: Page, computation: Computation, values: FormValues
   }
 }
 
-/** Arms the in-page probes, presses Compute, and returns [ms to result, longest task or null]. */
-async function timeCompute(page: Page): Promise<[number, number | null]> {
+/** Arms the in-page probes, presses Compute, and returns the time to the result and its parts. */
+async function timeCompute(page: Page): Promise<ComputeTiming> {
   await page.evaluate(() => {
+    performance.clearMeasures();
     const probe = { clickedAt: 0, shownAt: 0, longest: 0 };
     Object.assign(window, { __benchProbe: probe });
     document.addEventListener('click', (event) => (probe.clickedAt = event.timeStamp), {
@@ -94,7 +103,24 @@ async function timeCompute(page: Page): Promise<[number, number | null]> {
       (window as unknown as { __benchProbe: { clickedAt: number; shownAt: number; longest: number } })
         .__benchProbe,
   );
-  return [probe.shownAt - probe.clickedAt, probe.longest > 0 ? probe.longest : null];
+  const stepsMs = await page.evaluate(() =>
+    Object.fromEntries(
+      performance
+        .getEntriesByType('measure')
+        .filter((entry) => entry.name.startsWith('sealed-vitals:'))
+        .map((entry) => [entry.name.slice('sealed-vitals:'.length), entry.duration]),
+    ),
+  );
+  return {
+    ms: probe.shownAt - probe.clickedAt,
+    longestTaskMs: probe.longest > 0 ? probe.longest : null,
+    stepsMs,
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** What a first visit downloads in JavaScript (the crypto worker included if the shell starts it). */
@@ -137,6 +163,7 @@ export async function benchBrowser(): Promise<{ firstLoad: FirstLoad; computatio
     const results: BrowserResult[] = [];
     for (const computation of COMPUTATIONS) {
       const times: number[] = [];
+      const steps = new Map<string, number[]>();
       let longest: number | null = null;
       // The first run makes the keys (and warms the worker up): not counted.
       for (let run = 0; run <= RUNS; run++) {
@@ -147,18 +174,21 @@ export async function benchBrowser(): Promise<{ firstLoad: FirstLoad; computatio
           .click();
         await page.getByRole('heading', { level: 1, name: computation.title }).waitFor();
         await fillForm(page, computation, sampleForm(computation));
-        const [ms, task] = await timeCompute(page);
+        const timing = await timeCompute(page);
         if (run === 0) continue;
-        times.push(ms);
-        if (task !== null) longest = Math.max(longest ?? 0, task);
+        times.push(timing.ms);
+        for (const [step, ms] of Object.entries(timing.stepsMs)) {
+          steps.set(step, [...(steps.get(step) ?? []), ms]);
+        }
+        if (timing.longestTaskMs !== null) longest = Math.max(longest ?? 0, timing.longestTaskMs);
       }
-      times.sort((a, b) => a - b);
       results.push({
         id: computation.id,
         runs: times.length,
-        medianMs: tenths(times[Math.floor(times.length / 2)] ?? Number.NaN),
-        maxMs: tenths(times[times.length - 1] ?? Number.NaN),
+        medianMs: tenths(median(times)),
+        maxMs: tenths(Math.max(...times)),
         longestTaskMs: longest === null ? null : tenths(longest),
+        stepsMs: Object.fromEntries([...steps].map(([step, ms]) => [step, tenths(median(ms))])),
       });
     }
     return { firstLoad: shell, computations: results };

@@ -39,6 +39,14 @@ export type RunOutcome =
   | { readonly ok: true; readonly interpretation: Interpretation; readonly transcript: Transcript }
   | { readonly ok: false; readonly failure: Failure; readonly transcript: Transcript | undefined };
 
+/**
+ * Each step is also a User Timing measure (`sealed-vitals:<step>`), visible in the browser's
+ * performance tools and read by the browser benchmark.
+ */
+function measureStep(step: 'encrypt' | 'network' | 'decrypt' | 'history', start: number, end: number): void {
+  performance.measure(`sealed-vitals:${step}`, { start, end });
+}
+
 /** Runs the computation on valid form values (call `validateForm` first). */
 export async function runComputation(computation: Computation, values: FormValues): Promise<RunOutcome> {
   const started = performance.now();
@@ -50,6 +58,7 @@ export async function runComputation(computation: Computation, values: FormValue
   }
   const requestBody = JSON.stringify(request);
   const encrypted = performance.now();
+  measureStep('encrypt', started, encrypted);
   const sent = {
     group: computation.group,
     requestBody,
@@ -71,6 +80,7 @@ export async function runComputation(computation: Computation, values: FormValue
     return { ok: false, failure: UNREACHABLE, transcript: sent };
   }
   const answered = performance.now();
+  measureStep('network', encrypted, answered);
   const received = {
     ...sent,
     responseBody,
@@ -84,6 +94,8 @@ export async function runComputation(computation: Computation, values: FormValue
     const response = parseJson(responseBody);
     const outputs = await decryptResult(computation.id, request.publicKey, response);
     const interpretation = computation.interpret(outputs, values);
+    const decrypted = performance.now();
+    measureStep('decrypt', answered, decrypted);
     // Into the on-device history; storage that is full or blocked must not hide the result.
     await recordResult({
       computationId: computation.id,
@@ -92,6 +104,7 @@ export async function runComputation(computation: Computation, values: FormValue
       result: interpretation,
       sealed: { publicKey: request.publicKey, response },
     }).catch(() => undefined);
+    measureStep('history', decrypted, performance.now());
     const transcript = {
       ...received,
       timings: { ...received.timings, decryptMs: performance.now() - answered },
