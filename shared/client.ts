@@ -74,7 +74,9 @@ export function decryptOutputs(computation: Computation, key: GroupKeyPair, resp
     for (const spec of computation.outputs) {
       const ciphertext = untrustedCiphertext(scheme.group, outputs[spec.name] as CiphertextWire, spec.name);
       const element = decryptElement(scheme.group, key.privateKey, ciphertext);
-      plaintexts[spec.name] = scheme.decode(element, { min: BigInt(spec.min), max: BigInt(spec.max) });
+      const range = { min: BigInt(spec.min), max: BigInt(spec.max) };
+      const likely = spec.likely === undefined ? undefined : BigInt(spec.likely);
+      plaintexts[spec.name] = scheme.decode(element, range, likely);
     }
     return plaintexts;
   });

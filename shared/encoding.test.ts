@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  additiveDecodingWidth,
   decodeAdditive,
   decodeMultiplicative,
   encodeAdditive,
@@ -91,7 +92,86 @@ describe('multiplicative encoding (ffdhe3072, the default group)', () => {
 
 describe('additive encoding (ristretto255)', () => {
   const group = ristretto255Group;
-  const decode = (m: bigint, range: IntegerRange) => decodeAdditive(group, encodeAdditive(group, m), range);
+  const decode = (m: bigint, range: IntegerRange, likely?: bigint) =>
+    decodeAdditive(group, encodeAdditive(group, m), range, likely);
+
+  /** A range, a value inside it, and a `likely` anywhere: inside, at either end, or outside. */
+  function rangeValueAndLikely(maxWidth: bigint) {
+    return rangeWithValue(-(10n ** 9n), 10n ** 9n, maxWidth).chain(({ range, m }) =>
+      fc.record({
+        range: fc.constant(range),
+        m: fc.constant(m),
+        likely: fc.oneof(
+          fc.bigInt({ min: range.min, max: range.max }),
+          fc.constantFrom(range.min, range.max, range.min - 1n, range.max + 1n, m),
+          fc.bigInt({ min: range.min - 10n ** 9n, max: range.min }),
+          fc.bigInt({ min: range.max, max: range.max + 10n ** 9n }),
+        ),
+      }),
+    );
+  }
+
+  it('decodes every m inside its range whatever `likely` is, and nothing just outside it', () => {
+    fc.assert(
+      fc.property(rangeValueAndLikely(10n ** 7n), ({ range, m, likely }) => {
+        expect(decode(m, range, likely)).toBe(m);
+        expect(decode(range.min, range, likely)).toBe(range.min);
+        expect(decode(range.max, range, likely)).toBe(range.max);
+        expect(() => decode(range.min - 1n, range, likely)).toThrow(DecodeRangeError);
+        expect(() => decode(range.max + 1n, range, likely)).toThrow(DecodeRangeError);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('decodes exactly whatever the table width, once widened past ⌈√n⌉', () => {
+    // The table only grows and is shared by the whole file: these hold for any width ≥ ⌈√n⌉.
+    const widthThenValue = fc.tuple(fc.integer({ min: 1, max: 30_000 }), rangeValueAndLikely(10n ** 6n));
+    fc.assert(
+      fc.property(widthThenValue, ([width, { range, m, likely }]) => {
+        prepareAdditiveDecoding(width, Number.POSITIVE_INFINITY);
+        expect(decode(m, range, likely)).toBe(m);
+        expect(() => decode(range.min - 1n, range, likely)).toThrow(DecodeRangeError);
+        expect(() => decode(range.max + 1n, range, likely)).toThrow(DecodeRangeError);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('finds values on both sides of each anchor, up to and across where one anchor hands over to the next', () => {
+    prepareAdditiveDecoding(64, Number.POSITIVE_INFINITY);
+    const w = BigInt(additiveDecodingWidth());
+    const likely = 1_000_003n;
+    const range = { min: likely - 7n * w, max: likely + 7n * w };
+    // Anchors sit at likely + k·(2w − 1); each finds |m − anchor| < w.
+    const offsets = [
+      0n,
+      1n,
+      w - 2n,
+      w - 1n,
+      w,
+      w + 1n,
+      2n * w - 2n,
+      2n * w - 1n,
+      2n * w,
+      3n * w - 2n,
+      3n * w - 1n,
+    ];
+    for (const d of offsets) {
+      for (const m of [likely + d, likely - d]) expect(decode(m, range, likely)).toBe(m);
+    }
+    expect(() => decode(range.max + 1n, range, likely)).toThrow(DecodeRangeError);
+    expect(() => decode(range.min - 1n, range, likely)).toThrow(DecodeRangeError);
+    // Ends that only the reach of a third anchor (likely ± 2(2w − 1)) covers, at its very edge.
+    const edges = { min: likely - (3n * w - 1n), max: likely + 3n * w - 1n };
+    expect(decode(edges.min, edges, likely)).toBe(edges.min);
+    expect(decode(edges.max, edges, likely)).toBe(edges.max);
+  });
+
+  it('confirms the candidate: anchor − j, not the mirrored anchor + j, both inside the range', () => {
+    const range = { min: 0n, max: 100n };
+    for (const m of [0n, 30n, 49n, 51n, 70n, 100n]) expect(decode(m, range, 50n)).toBe(m);
+  });
 
   it('decodes every m inside its range, whatever the signs', () => {
     fc.assert(
@@ -116,9 +196,11 @@ describe('additive encoding (ristretto255)', () => {
 
   it('decodes negative-only and mixed-sign ranges', () => {
     const negative = { min: -100n, max: -1n };
-    for (const m of [-100n, -57n, -1n]) expect(decode(m, negative)).toBe(m);
-    expect(() => decode(0n, negative)).toThrow(DecodeRangeError);
-    expect(() => decode(-101n, negative)).toThrow(DecodeRangeError);
+    for (const likely of [undefined, -100n, -60n, -1n, 0n, 5n, -500n]) {
+      for (const m of [-100n, -57n, -1n]) expect(decode(m, negative, likely)).toBe(m);
+      expect(() => decode(0n, negative, likely)).toThrow(DecodeRangeError);
+      expect(() => decode(-101n, negative, likely)).toThrow(DecodeRangeError);
+    }
 
     const mixed = { min: -50n, max: 50n };
     for (const m of [-50n, -1n, 0n, 1n, 50n]) expect(decode(m, mixed)).toBe(m);
@@ -127,8 +209,11 @@ describe('additive encoding (ristretto255)', () => {
   });
 
   it('decodes a single-value range and refuses an empty one', () => {
-    expect(decode(7n, { min: 7n, max: 7n })).toBe(7n);
-    expect(() => decode(8n, { min: 7n, max: 7n })).toThrow(DecodeRangeError);
+    for (const likely of [undefined, 7n, 0n, 8n, -7n]) {
+      expect(decode(7n, { min: 7n, max: 7n }, likely)).toBe(7n);
+      expect(() => decode(8n, { min: 7n, max: 7n }, likely)).toThrow(DecodeRangeError);
+      expect(() => decode(6n, { min: 7n, max: 7n }, likely)).toThrow(DecodeRangeError);
+    }
     expect(() => decode(7n, { min: 8n, max: 7n })).toThrow(RangeError);
   });
 
@@ -156,8 +241,8 @@ describe('additive encoding (ristretto255)', () => {
   });
 
   it('widens the table ahead of need in bounded slices, and decodes the same values with it', () => {
-    // Four slices of 5000 reach 20 000 whether this test runs alone (from 0) or after the 2^24 one (4096).
-    const target = 20_000;
+    // Four slices of 5000 reach 17 000 more entries, whatever width earlier tests left.
+    const target = additiveDecodingWidth() + 17_000;
     for (let slice = 0; slice < 3; slice++) expect(prepareAdditiveDecoding(target, 5000)).toBe(false);
     expect(prepareAdditiveDecoding(target, 5000)).toBe(true);
     expect(prepareAdditiveDecoding(target, 5000)).toBe(true);

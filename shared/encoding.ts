@@ -40,37 +40,60 @@ export function encodeAdditive(group: RistrettoGroup, m: bigint): RistrettoPoint
 }
 
 /**
- * Finds m in [min, max] with m·G = element by baby-step giant-step: a table of ⌈√n⌉ baby steps j·G
- * (built once, extended when a wider range needs it, reused by every later decode) and at most ⌈√n⌉
- * giant steps. Throws `DecodeRangeError` when no m in the range fits: it never searches further.
+ * Finds m in [min, max] with m·G = element by baby-step giant-step: a table of w ≥ ⌈√n⌉ baby steps j·G
+ * (built once, extended when a wider range needs it, reused by every later decode) and giant steps
+ * between anchors. Throws `DecodeRangeError` when no m in the range fits: it never searches further.
+ *
+ * The table's key is the same for P and −P, so an anchor a finds every m with |m − a| < w, and anchors
+ * are 2w − 1 apart: about n / 2w giant steps. They start at `likely` (default: the middle of the range)
+ * and walk outward both ways alternately, so a value near where results usually lie is found first.
  *
  * Only public data is handled here (a result the patient already decrypted), so the search runs on
  * Edwards points with variable-time arithmetic, and compares them by a key that needs no per-point
  * inversion (see `stepKeys`): ~10× cheaper per step than encoding each point.
  */
-export function decodeAdditive(group: RistrettoGroup, element: RistrettoPoint, range: IntegerRange): bigint {
+export function decodeAdditive(
+  group: RistrettoGroup,
+  element: RistrettoPoint,
+  range: IntegerRange,
+  likely: bigint = range.min + (range.max - range.min) / 2n,
+): bigint {
   const count = range.max - range.min + 1n;
   if (count < 1n) throw new RangeError('An empty decode range.');
   const table = babySteps(squareRootCeil(count));
-  const width = BigInt(table.width);
-  const start = Edwards.fromAffine(element.toAffine()).subtract(multiplyBase(range.min));
-  const giantStep = multiplyBase(width).negate();
+  const reach = BigInt(table.width) - 1n;
+  const stride = 2n * reach + 1n;
+  const first = likely < range.min ? range.min : likely > range.max ? range.max : likely;
+  const target = Edwards.fromAffine(element.toAffine());
+  const start = target.subtract(multiplyBase(first));
+  const strideG = multiplyBase(stride);
+  // The upward walker starts at `first`, the downward one a stride below it.
+  const up: Walker = { anchor: first, point: start, stride, move: strideG.negate() };
+  const down: Walker = { anchor: first - stride, point: start.add(strideG), stride: -stride, move: strideG };
+  const live = (w: Walker) => (w.stride > 0n ? w.anchor - reach <= range.max : w.anchor + reach >= range.min);
 
-  let current = start;
-  for (let giant = 0n; giant * width < count; ) {
-    const chunk: EdwardsPoint[] = [];
-    for (let i = 0; i < CHUNK && (giant + BigInt(i)) * width < count; i++) {
-      chunk.push(current);
-      current = current.add(giantStep);
+  // Chunks grow from small, so that a value near `likely` costs few steps, to CHUNK for the batch inversion.
+  for (let size = FIRST_CHUNK; live(up) || live(down); size = Math.min(2 * size, CHUNK)) {
+    const anchors: bigint[] = [];
+    const points: EdwardsPoint[] = [];
+    for (let i = 0; i < size && (live(up) || live(down)); i += 2) {
+      for (const w of [up, down]) {
+        if (!live(w)) continue;
+        anchors.push(w.anchor);
+        points.push(w.point);
+        w.anchor += w.stride;
+        w.point = w.point.add(w.move);
+      }
     }
-    const keys = stepKeys(chunk);
-    for (let i = 0; i < chunk.length; i++, giant++) {
+    const keys = stepKeys(points);
+    for (let i = 0; i < points.length; i++) {
       const j = table.indexOf.get(keys[i] as number);
       if (j === undefined) continue;
-      const offset = giant * width + BigInt(j);
-      // A key match means ±(j·G) up to torsion (or a rare truncated-key collision): confirm exactly.
-      if (offset < count && multiplyBaseRistretto(group, range.min + offset).equals(element)) {
-        return range.min + offset;
+      const anchor = anchors[i] as bigint;
+      // A key match means element − anchor·G = ±(j·G) up to torsion (or a rare truncated-key
+      // collision): confirm each candidate exactly, and only inside the range.
+      for (const m of [anchor + BigInt(j), anchor - BigInt(j)]) {
+        if (m >= range.min && m <= range.max && multiplyBaseRistretto(group, m).equals(element)) return m;
       }
     }
   }
@@ -83,6 +106,15 @@ const Fp = Edwards.Fp;
 const ORDER = Edwards.Fn.ORDER;
 /** Points whose Z coordinates share one field inversion (Montgomery's batch trick). */
 const CHUNK = 1024;
+const FIRST_CHUNK = 32;
+
+/** One direction of the giant-step walk: `point` = element − anchor·G, and `move` = −stride·G. */
+interface Walker {
+  anchor: bigint;
+  point: EdwardsPoint;
+  readonly stride: bigint;
+  readonly move: EdwardsPoint;
+}
 
 function reduced(k: bigint): bigint {
   return ((k % ORDER) + ORDER) % ORDER;
@@ -133,6 +165,11 @@ function babySteps(width: bigint): BabyStepTable {
  */
 export function prepareAdditiveDecoding(width: number, maxNewEntries: number): boolean {
   return growBabySteps(width, maxNewEntries).width >= width;
+}
+
+/** How wide the baby-step table is now: an anchor finds values less than this far from it. */
+export function additiveDecodingWidth(): number {
+  return cachedTable.width;
 }
 
 function growBabySteps(width: number, maxNewEntries: number): BabyStepTable {

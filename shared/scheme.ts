@@ -17,8 +17,11 @@ import { ffdheGroup, ristretto255Group } from './groups/index.js';
 export interface PlaintextScheme<E> {
   readonly group: Group<E>;
   encode(m: bigint): E;
-  /** Throws `DecodeRangeError` when the element is no integer in `range`. */
-  decode(element: E, range: IntegerRange): bigint;
+  /**
+   * Throws `DecodeRangeError` when the element is no integer in `range`. `likely`: where a search
+   * starts (additive only; the multiplicative decoding needs no search).
+   */
+  decode(element: E, range: IntegerRange, likely?: bigint): bigint;
 }
 
 /** Runs `use` with the scheme of a group, keeping its element type hidden but consistent. */
@@ -28,7 +31,7 @@ export function withScheme<R>(groupName: GroupName, use: <E>(scheme: PlaintextSc
     return use({
       group,
       encode: (m) => encodeAdditive(group, m),
-      decode: (e, r) => decodeAdditive(group, e, r),
+      decode: (e, r, likely) => decodeAdditive(group, e, r, likely),
     });
   }
   const group = ffdheGroup(groupName);

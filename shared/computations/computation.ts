@@ -20,6 +20,11 @@ export interface OutputSpec {
   readonly name: string;
   readonly min: number;
   readonly max: number;
+  /**
+   * An integer where decoding starts looking (default: the middle of the range): a typical result,
+   * found sooner. Client side only, never sent on the wire.
+   */
+  readonly likely?: number;
 }
 
 /** One way to type a quantity, with the bounds that keep its encoding inside the protocol range. */

@@ -89,7 +89,17 @@ export const framingham: PrivateModelComputation = {
       max: Number(MAX_FEATURE[feature]),
     })),
   ),
-  outputs: [{ name: 'linearPredictor', min: 10 * OUTPUT_SCALE, max: 40 * OUTPUT_SCALE }],
+  outputs: [
+    {
+      name: 'linearPredictor',
+      min: 10 * OUTPUT_SCALE,
+      max: 40 * OUTPUT_SCALE,
+      // Between the two sexes' mean linear predictors, where most results lie.
+      likely: Math.round(
+        ((BASELINE.Male.meanLinearPredictor + BASELINE.Female.meanLinearPredictor) / 2) * OUTPUT_SCALE,
+      ),
+    },
+  ],
   parameters: {
     outputScale: OUTPUT_SCALE,
     baselineSurvivalMale: BASELINE.Male.survival10y,
