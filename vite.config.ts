@@ -11,6 +11,8 @@ export default defineConfig({
   root: 'web',
   plugins: [react(), serviceWorker()],
   build: { outDir: '../dist/web', emptyOutDir: true, target: 'es2022' },
+  // The crypto worker is a module worker, so it can load libsodium as a separate chunk on demand.
+  worker: { format: 'es' },
   server: { port: 5173, proxy: { '/api': `http://localhost:${devApiPort}` } },
   test: {
     projects: [

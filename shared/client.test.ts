@@ -8,6 +8,7 @@ import { cha2ds2Vasc } from './computations/cha2ds2-vasc.js';
 import { type Computation, named, type Plaintexts } from './computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from './errors.js';
 import { ffdheGroup } from './groups/index.js';
+import { ristretto255SodiumGroup } from './groups/ristretto255-sodium.js';
 import { bytesToBase64Url, EvaluateRequestSchema, type EvaluateResponse, elementToWire } from './wire.js';
 
 const bmiKey = generateGroupKeyPair('ffdhe3072');
@@ -63,6 +64,28 @@ describe('encryptInputs → evaluateRequest → decryptOutputs', () => {
           flag('female');
         const response = roundTrip(cha2ds2Vasc, scoreKey, inputs);
         expect(decryptOutputs(cha2ds2Vasc, scoreKey, response)).toEqual({ score: expected });
+      }),
+      { numRuns: 6 },
+    );
+  });
+
+  it('interoperates across ristretto255 backends: libsodium (the worker’s) and noble, either way round', () => {
+    const sodium = { ristretto255: ristretto255SodiumGroup };
+    const flags = fc.record(
+      Object.fromEntries(cha2ds2Vasc.inputs.map((input) => [input.name, fc.constantFrom(0n, 1n)])),
+    );
+    fc.assert(
+      fc.property(flags, fc.boolean(), (answers, sodiumEncrypts) => {
+        const inputs = { ...answers, age75plus: 0n };
+        const request = encryptInputs(cha2ds2Vasc, scoreKey, inputs, sodiumEncrypts ? sodium : {});
+        const response = evaluateRequest(cha2ds2Vasc, request);
+        const expected = cha2ds2Vasc.inputs.reduce(
+          (sum, input) => sum + named(inputs, input.name) * (input.name === 'stroke' ? 2n : 1n),
+          0n,
+        );
+        expect(decryptOutputs(cha2ds2Vasc, scoreKey, response, sodiumEncrypts ? {} : sodium)).toEqual({
+          score: expected,
+        });
       }),
       { numRuns: 6 },
     );

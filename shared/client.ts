@@ -7,7 +7,7 @@ import type { Computation, Plaintexts } from './computations/computation.js';
 import { type Ciphertext, decryptElement, encryptElement, generateKeyPair } from './elgamal.js';
 import { ProtocolError, ServiceResponseError } from './errors.js';
 import type { Group, GroupName } from './groups/group.js';
-import { schemeOf, withScheme } from './scheme.js';
+import { type Backends, schemeOf, withScheme } from './scheme.js';
 import {
   type CiphertextWire,
   ciphertextFromWire,
@@ -46,40 +46,54 @@ export function encryptInputs(
   computation: Computation,
   key: GroupPublicKey,
   plaintexts: Plaintexts,
+  backends: Backends = {},
 ): EvaluateRequest {
   requireKeyFor(computation, key);
-  return schemeOf(computation, (scheme) => {
-    const y = publicKeyFromWire(scheme.group, key.publicKey);
-    const inputs: Record<string, CiphertextWire> = {};
-    for (const spec of computation.inputs) {
-      const m = plaintexts[spec.name];
-      if (m === undefined || m < BigInt(spec.min) || m > BigInt(spec.max)) {
-        throw new RangeError(`Input ${spec.name} is missing or outside its declared range.`);
+  return schemeOf(
+    computation,
+    (scheme) => {
+      const y = publicKeyFromWire(scheme.group, key.publicKey);
+      const inputs: Record<string, CiphertextWire> = {};
+      for (const spec of computation.inputs) {
+        const m = plaintexts[spec.name];
+        if (m === undefined || m < BigInt(spec.min) || m > BigInt(spec.max)) {
+          throw new RangeError(`Input ${spec.name} is missing or outside its declared range.`);
+        }
+        inputs[spec.name] = ciphertextToWire(scheme.group, encryptElement(scheme.group, y, scheme.encode(m)));
       }
-      inputs[spec.name] = ciphertextToWire(scheme.group, encryptElement(scheme.group, y, scheme.encode(m)));
-    }
-    return { publicKey: key.publicKey, inputs };
-  });
+      return { publicKey: key.publicKey, inputs };
+    },
+    backends,
+  );
 }
 
 /**
  * Checks an untrusted response (shape, names, every element) before decrypting anything, then
  * decodes each output within its declared range. Throws `ServiceResponseError` or `DecodeRangeError`.
  */
-export function decryptOutputs(computation: Computation, key: GroupKeyPair, response: unknown): Plaintexts {
+export function decryptOutputs(
+  computation: Computation,
+  key: GroupKeyPair,
+  response: unknown,
+  backends: Backends = {},
+): Plaintexts {
   requireKeyFor(computation, key);
   const outputs = checkResponseShape(computation, response);
-  return schemeOf(computation, (scheme) => {
-    const plaintexts: Record<string, bigint> = {};
-    for (const spec of computation.outputs) {
-      const ciphertext = untrustedCiphertext(scheme.group, outputs[spec.name] as CiphertextWire, spec.name);
-      const element = decryptElement(scheme.group, key.privateKey, ciphertext);
-      const range = { min: BigInt(spec.min), max: BigInt(spec.max) };
-      const likely = spec.likely === undefined ? undefined : BigInt(spec.likely);
-      plaintexts[spec.name] = scheme.decode(element, range, likely);
-    }
-    return plaintexts;
-  });
+  return schemeOf(
+    computation,
+    (scheme) => {
+      const plaintexts: Record<string, bigint> = {};
+      for (const spec of computation.outputs) {
+        const ciphertext = untrustedCiphertext(scheme.group, outputs[spec.name] as CiphertextWire, spec.name);
+        const element = decryptElement(scheme.group, key.privateKey, ciphertext);
+        const range = { min: BigInt(spec.min), max: BigInt(spec.max) };
+        const likely = spec.likely === undefined ? undefined : BigInt(spec.likely);
+        plaintexts[spec.name] = scheme.decode(element, range, likely);
+      }
+      return plaintexts;
+    },
+    backends,
+  );
 }
 
 function untrustedCiphertext<E>(group: Group<E>, wire: CiphertextWire, name: string): Ciphertext<E> {

@@ -7,6 +7,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { DecodeRangeError } from './errors.js';
 import type { FfdheGroup } from './groups/ffdhe.js';
+import type { Group } from './groups/group.js';
 import type { RistrettoGroup, RistrettoPoint } from './groups/ristretto255.js';
 
 export interface IntegerRange {
@@ -35,7 +36,8 @@ export function decodeMultiplicative(group: FfdheGroup, element: bigint, range: 
   return m;
 }
 
-export function encodeAdditive(group: RistrettoGroup, m: bigint): RistrettoPoint {
+/** m·G in constant time, on any implementation of ristretto255. */
+export function encodeAdditive<E>(group: Group<E>, m: bigint): E {
   return group.powGenerator(m);
 }
 

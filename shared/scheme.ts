@@ -12,7 +12,7 @@ import {
   type IntegerRange,
 } from './encoding.js';
 import type { Group, GroupName } from './groups/group.js';
-import { ffdheGroup, ristretto255Group } from './groups/index.js';
+import { ffdheGroup, type RistrettoPoint, ristretto255Group } from './groups/index.js';
 
 export interface PlaintextScheme<E> {
   readonly group: Group<E>;
@@ -24,15 +24,26 @@ export interface PlaintextScheme<E> {
   decode(element: E, range: IntegerRange, likely?: bigint): bigint;
 }
 
+/**
+ * Other implementations of a group to compute with instead of the default one: e.g. libsodium's
+ * ristretto255 once a browser has loaded its WASM build (noble, pure JS, is always there). Decoding
+ * still searches on noble's points (encoding.ts), so each output is converted once.
+ */
+export interface Backends {
+  readonly ristretto255?: Group<Uint8Array>;
+}
+
 /** Runs `use` with the scheme of a group, keeping its element type hidden but consistent. */
-export function withScheme<R>(groupName: GroupName, use: <E>(scheme: PlaintextScheme<E>) => R): R {
+export function withScheme<R>(
+  groupName: GroupName,
+  use: <E>(scheme: PlaintextScheme<E>) => R,
+  backends: Backends = {},
+): R {
   if (groupName === 'ristretto255') {
-    const group = ristretto255Group;
-    return use({
-      group,
-      encode: (m) => encodeAdditive(group, m),
-      decode: (e, r, likely) => decodeAdditive(group, e, r, likely),
-    });
+    const backend = backends.ristretto255;
+    return backend
+      ? use(additiveScheme(backend, (e) => ristretto255Group.fromBytes(backend.toBytes(e))))
+      : use(additiveScheme(ristretto255Group, (e) => e));
   }
   const group = ffdheGroup(groupName);
   return use({
@@ -42,6 +53,18 @@ export function withScheme<R>(groupName: GroupName, use: <E>(scheme: PlaintextSc
   });
 }
 
-export function schemeOf<R>(computation: Computation, use: <E>(scheme: PlaintextScheme<E>) => R): R {
-  return withScheme(computation.group, use);
+function additiveScheme<E>(group: Group<E>, toNoble: (e: E) => RistrettoPoint): PlaintextScheme<E> {
+  return {
+    group,
+    encode: (m) => encodeAdditive(group, m),
+    decode: (e, r, likely) => decodeAdditive(ristretto255Group, toNoble(e), r, likely),
+  };
+}
+
+export function schemeOf<R>(
+  computation: Computation,
+  use: <E>(scheme: PlaintextScheme<E>) => R,
+  backends: Backends = {},
+): R {
+  return withScheme(computation.group, use, backends);
 }

@@ -10,7 +10,7 @@ import { COMPUTATIONS } from '../../shared/computations/catalog.js';
 import { prepareAdditiveDecoding } from '../../shared/encoding.js';
 
 const MAX_ENTRIES = 2 ** 18;
-const ENTRIES_PER_SLICE = 1024;
+const ENTRIES_PER_SLICE = 256;
 /** How long to wait before looking again while the worker is busy. */
 const BUSY_RETRY_MS = 100;
 

@@ -8,6 +8,7 @@ import { decryptOutputs, encryptInputs } from '../../shared/client.js';
 import { findComputation } from '../../shared/computations/catalog.js';
 import type { Computation } from '../../shared/computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
+import { backendsFor } from './backends.js';
 import { BackupError, KDF_ITERATIONS, openBackup, sealBackup } from './backup.js';
 import { warmAdditiveDecoder } from './decoder-warmup.js';
 import {
@@ -56,11 +57,16 @@ const handlers: Handlers = {
   prepare: ({ group }) => prepareGroup(group),
   async encrypt({ computationId, plaintexts }) {
     const computation = computationById(computationId);
-    return encryptInputs(computation, await currentPublicKey(computation.group), plaintexts);
+    const [key, backends] = await Promise.all([
+      currentPublicKey(computation.group),
+      backendsFor(computation.group),
+    ]);
+    return encryptInputs(computation, key, plaintexts, backends);
   },
   async decrypt({ computationId, publicKey, response }) {
     const computation = computationById(computationId);
-    return withKeyPairFor(publicKey, (pair) => decryptOutputs(computation, pair, response));
+    const backends = await backendsFor(computation.group);
+    return withKeyPairFor(publicKey, (pair) => decryptOutputs(computation, pair, response, backends));
   },
   'rotate-keys': rotateKeys,
   'delete-key-set': ({ keySetId }) => deleteKeySet(keySetId),
