@@ -2,8 +2,9 @@
  * RFC 9496 ristretto255 from libsodium's WASM build (`libsodium-wrappers-sumo`), the same group as
  * `ristretto255.ts` behind the same `Group` interface: elements are their canonical 32-byte encodings,
  * so equal elements are equal bytes. Per operation it is 4–15× faster than @noble/curves on this
- * machine (docs/PERFORMANCE.md); the service uses it, the web app keeps noble (no WASM to load).
- * Node only: it waits for the WASM module at import time.
+ * machine (docs/PERFORMANCE.md); the service uses it where the native addon is not built
+ * (`ristretto255-native.ts`, the same group from libsodium in C), the web app keeps noble (no WASM
+ * to load). Node only: it waits for the WASM module at import time.
  */
 
 import sodium from 'libsodium-wrappers-sumo';
@@ -12,6 +13,22 @@ import { randomBelow } from '../random.js';
 import type { Group } from './group.js';
 
 await sodium.ready;
+
+/**
+ * The libsodium functions a ristretto255 group is built from, with libsodium-wrappers' conventions:
+ * 32-byte Uint8Arrays in and (new) out, a wrong length is a TypeError, libsodium's -1 an Error.
+ */
+export interface LibsodiumRistretto255 {
+  crypto_scalarmult_ristretto255(scalar: Uint8Array, element: Uint8Array): Uint8Array;
+  crypto_scalarmult_ristretto255_base(scalar: Uint8Array): Uint8Array;
+  crypto_core_ristretto255_add(p: Uint8Array, q: Uint8Array): Uint8Array;
+  crypto_core_ristretto255_sub(p: Uint8Array, q: Uint8Array): Uint8Array;
+  crypto_core_ristretto255_is_valid_point(repr: Uint8Array): boolean;
+}
+
+export interface SodiumRistrettoGroup extends Group<Uint8Array> {
+  readonly name: 'ristretto255';
+}
 
 const ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
 const IDENTITY = new Uint8Array(32);
@@ -32,51 +49,51 @@ function isIdentity(e: Uint8Array): boolean {
   return sodium.memcmp(e, IDENTITY);
 }
 
-/**
- * k·P in constant time (libsodium's ladder) for every k. libsodium refuses a result that is the
- * identity, which happens exactly for k ≡ 0 or P = identity: 0 is multiplied as 1 (same work) and the
- * identity chosen after, as in `ristretto255.ts`; the identity point is public.
- */
-function multiplyConstantTime(point: Uint8Array, k: bigint, base: boolean): Uint8Array {
-  if (!base && isIdentity(point)) return IDENTITY;
-  const scalar = scalarBytes(k);
-  const isZero = sodium.is_zero(scalar);
-  const nonzero = isZero ? ONE : scalar;
-  const product = base
-    ? sodium.crypto_scalarmult_ristretto255_base(nonzero)
-    : sodium.crypto_scalarmult_ristretto255(nonzero, point);
-  return isZero ? IDENTITY : product;
+/** The ristretto255 group on a libsodium build: its WASM one here, its C one in `ristretto255-native.ts`. */
+export function libsodiumRistretto255Group(lib: LibsodiumRistretto255): SodiumRistrettoGroup {
+  /**
+   * k·P in constant time (libsodium's ladder) for every k. libsodium refuses a result that is the
+   * identity, which happens exactly for k ≡ 0 or P = identity: 0 is multiplied as 1 (same work) and the
+   * identity chosen after, as in `ristretto255.ts`; the identity point is public.
+   */
+  function multiplyConstantTime(point: Uint8Array, k: bigint, base: boolean): Uint8Array {
+    if (!base && isIdentity(point)) return IDENTITY;
+    const scalar = scalarBytes(k);
+    const isZero = sodium.is_zero(scalar);
+    const nonzero = isZero ? ONE : scalar;
+    const product = base
+      ? lib.crypto_scalarmult_ristretto255_base(nonzero)
+      : lib.crypto_scalarmult_ristretto255(nonzero, point);
+    return isZero ? IDENTITY : product;
+  }
+
+  const generator = lib.crypto_scalarmult_ristretto255_base(ONE);
+  return {
+    name: 'ristretto255',
+    order: ORDER,
+    elementBytes: 32,
+    identity: IDENTITY,
+    generator,
+    randomSecretExponent: () => randomBelow(ORDER),
+    powGenerator: (k) => multiplyConstantTime(generator, k, true),
+    pow: (e, k) => multiplyConstantTime(e, k, false),
+    // libsodium's add and sub decode their operands first, and reject the identity encoding only in
+    // `is_valid_point`: the sum of valid elements is always defined.
+    multiply: (a, b) => lib.crypto_core_ristretto255_add(a, b),
+    invert: (e) => lib.crypto_core_ristretto255_sub(IDENTITY, e),
+    equals: (a, b) => sodium.memcmp(a, b),
+    fromBytes(bytes) {
+      if (bytes.length !== 32) {
+        throw new ProtocolError('invalid-encoding', 'A ristretto255 element must be exactly 32 bytes.');
+      }
+      // RFC 9496 §4.3.1 decode, non-canonical and non-square encodings rejected; the identity decodes.
+      if (!isIdentity(bytes) && !lib.crypto_core_ristretto255_is_valid_point(bytes)) {
+        throw new ProtocolError('invalid-element', 'Not a valid ristretto255 encoding (RFC 9496 §4.3.1).');
+      }
+      return Uint8Array.from(bytes);
+    },
+    toBytes: (e) => Uint8Array.from(e),
+  };
 }
 
-export interface SodiumRistrettoGroup extends Group<Uint8Array> {
-  readonly name: 'ristretto255';
-}
-
-const GENERATOR = sodium.crypto_scalarmult_ristretto255_base(ONE);
-
-export const ristretto255SodiumGroup: SodiumRistrettoGroup = {
-  name: 'ristretto255',
-  order: ORDER,
-  elementBytes: 32,
-  identity: IDENTITY,
-  generator: GENERATOR,
-  randomSecretExponent: () => randomBelow(ORDER),
-  powGenerator: (k) => multiplyConstantTime(GENERATOR, k, true),
-  pow: (e, k) => multiplyConstantTime(e, k, false),
-  // libsodium's add and sub decode their operands first, and reject the identity encoding only in
-  // `is_valid_point`: the sum of valid elements is always defined.
-  multiply: (a, b) => sodium.crypto_core_ristretto255_add(a, b),
-  invert: (e) => sodium.crypto_core_ristretto255_sub(IDENTITY, e),
-  equals: (a, b) => sodium.memcmp(a, b),
-  fromBytes(bytes) {
-    if (bytes.length !== 32) {
-      throw new ProtocolError('invalid-encoding', 'A ristretto255 element must be exactly 32 bytes.');
-    }
-    // RFC 9496 §4.3.1 decode, non-canonical and non-square encodings rejected; the identity decodes.
-    if (!isIdentity(bytes) && !sodium.crypto_core_ristretto255_is_valid_point(bytes)) {
-      throw new ProtocolError('invalid-element', 'Not a valid ristretto255 encoding (RFC 9496 §4.3.1).');
-    }
-    return Uint8Array.from(bytes);
-  },
-  toBytes: (e) => Uint8Array.from(e),
-};
+export const ristretto255SodiumGroup = libsodiumRistretto255Group(sodium);
