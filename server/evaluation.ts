@@ -13,6 +13,7 @@ import { type Ciphertext, rerandomize } from '../shared/elgamal.js';
 import { ProtocolError } from '../shared/errors.js';
 import { opensslFfdheGroup } from '../shared/groups/ffdhe-openssl.js';
 import type { Group } from '../shared/groups/group.js';
+import { ristretto255NativeGroup } from '../shared/groups/ristretto255-native.js';
 import { ristretto255SodiumGroup } from '../shared/groups/ristretto255-sodium.js';
 import { additiveOps, multiplicativeOps, publicAdditiveOps } from '../shared/homomorphic.js';
 import {
@@ -24,6 +25,16 @@ import {
   publicKeyFromWire,
 } from '../shared/wire.js';
 import { type AdditiveEvaluation, PRIVATE_MODELS } from './models/index.js';
+
+/**
+ * libsodium's ristretto255, 4–15× faster per operation than noble here (docs/PERFORMANCE.md): in C
+ * where the optional addon was built at install (scalar multiplication 2.5× faster than WASM, and a
+ * private model needs dozens per request), else its WASM build. Same group, same bytes on the wire.
+ */
+const ristretto255 = ristretto255NativeGroup ?? ristretto255SodiumGroup;
+export const RISTRETTO255_BACKEND = ristretto255NativeGroup
+  ? 'libsodium (C, native addon)'
+  : 'libsodium (WASM)';
 
 export function evaluateRequest(computation: Computation, request: EvaluateRequest): EvaluateResponse {
   return respond(computation, request, { rerandomizeOutputs: true });
@@ -71,8 +82,7 @@ function respond(
     );
   } else {
     const evaluate = additiveEvaluation(computation);
-    // libsodium's ristretto255: 4–15× faster per operation than noble here (docs/PERFORMANCE.md).
-    const group = ristretto255SodiumGroup;
+    const group = ristretto255;
     // A private model's weights are secret: constant-time. A catalog computation's are published.
     const ops = 'privateModel' in computation ? additiveOps(group) : publicAdditiveOps(group);
     outputs = evaluateOver(group, request, options, (inputs) => evaluate(ops, inputs));

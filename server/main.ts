@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type AppOptions, buildApp } from './app.js';
+import { RISTRETTO255_BACKEND } from './evaluation.js';
 
 /**
  * The repository root: this file runs as `server/main.ts` (tsx) or compiled as
@@ -107,6 +108,7 @@ async function serve(): Promise<void> {
     ...(hasWebBuild ? { staticDir: webBuildDir } : {}),
   };
   const app = await buildApp(options);
+  app.log.info(`ristretto255 on ${RISTRETTO255_BACKEND}`);
   // Graceful shutdown: stop accepting connections, let in-flight requests finish (new requests on kept-alive
   // connections get a 503), then exit once nothing is left. A second signal is the operator's "now".
   let closing = false;
