@@ -1,11 +1,13 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   additiveDecodingWidth,
+  checkAdditiveDecodingKeys,
   decodeAdditive,
   decodeMultiplicative,
   encodeAdditive,
   encodeMultiplicative,
+  exportAdditiveDecoding,
   type IntegerRange,
   prepareAdditiveDecoding,
 } from './encoding.js';
@@ -252,5 +254,40 @@ describe('additive encoding (ristretto255)', () => {
     }
     expect(() => decode(50_000_001n, range)).toThrow(DecodeRangeError);
     expect(() => decode(-50_001n, range)).toThrow(DecodeRangeError);
+  });
+
+  it('exports its keys, and a fresh decoder adopts them checked, in slices, decoding the same values', async () => {
+    prepareAdditiveDecoding(additiveDecodingWidth() + 3000, Number.POSITIVE_INFINITY);
+    const keys = exportAdditiveDecoding();
+    expect(keys.length).toBe(additiveDecodingWidth());
+    expect(checkAdditiveDecodingKeys(keys)).toBe(true);
+
+    // Refused: not a Float64Array, empty, not integers, or a wrong key where every check looks.
+    expect(checkAdditiveDecodingKeys(Array.from(keys))).toBe(false);
+    expect(checkAdditiveDecodingKeys(new Float64Array(0))).toBe(false);
+    expect(checkAdditiveDecodingKeys(Float64Array.from(keys, (k, j) => (j === 5 ? k + 0.5 : k)))).toBe(false);
+    for (const j of [0, keys.length - 1]) {
+      const damaged = Float64Array.from(keys);
+      damaged[j] = (damaged[j] as number) + 1;
+      expect(checkAdditiveDecodingKeys(damaged)).toBe(false);
+    }
+
+    // A new module instance starts with an empty table, like a freshly loaded page.
+    vi.resetModules();
+    const fresh = await import('./encoding.js');
+    expect(fresh.additiveDecodingWidth()).toBe(0);
+    const slice = Math.ceil(keys.length / 3);
+    expect(fresh.adoptAdditiveDecoding(keys, slice)).toBe(false);
+    expect(fresh.adoptAdditiveDecoding(keys, slice)).toBe(false);
+    expect(fresh.adoptAdditiveDecoding(keys, slice)).toBe(true);
+    expect(fresh.additiveDecodingWidth()).toBe(keys.length);
+    expect(fresh.exportAdditiveDecoding()).toEqual(keys);
+    // Growing on past the adopted keys continues from the right point.
+    expect(fresh.prepareAdditiveDecoding(keys.length + 1000, Number.POSITIVE_INFINITY)).toBe(true);
+    const range = { min: -(10n ** 9n), max: 10n ** 9n };
+    for (const m of [-(10n ** 9n), -1n, 0n, BigInt(keys.length) - 1n, BigInt(keys.length), 123_456_789n]) {
+      expect(fresh.decodeAdditive(group, encodeAdditive(group, m), range)).toBe(m);
+    }
+    expect(() => fresh.decodeAdditive(group, encodeAdditive(group, 10n ** 9n + 1n), range)).toThrow();
   });
 });

@@ -144,6 +144,7 @@ function stepKeys(points: readonly EdwardsPoint[]): number[] {
   });
 }
 const KEY_MASK = (1n << 52n) - 1n;
+const MAX_KEY = Number(KEY_MASK);
 
 interface BabyStepTable {
   readonly width: number;
@@ -167,6 +168,53 @@ function babySteps(width: bigint): BabyStepTable {
  */
 export function prepareAdditiveDecoding(width: number, maxNewEntries: number): boolean {
   return growBabySteps(width, maxNewEntries).width >= width;
+}
+
+/**
+ * The table's keys by j (0 where a key collided with an earlier one): all a cache needs to rebuild
+ * the table later without any curve arithmetic (`adoptAdditiveDecoding`). Nothing in it is secret:
+ * it is the same on every device.
+ */
+export function exportAdditiveDecoding(): Float64Array {
+  const keys = new Float64Array(cachedTable.width);
+  for (const [key, j] of cachedTable.indexOf) keys[j] = key;
+  return keys;
+}
+
+/** Keys whose j·G are recomputed to check stored keys before adopting any of them. */
+const SPOT_CHECKS = 32;
+
+/**
+ * Whether `keys` look like `exportAdditiveDecoding`'s output: integers of the key's width, with a
+ * sample of them (the first, the last, and random ones) recomputed from j·G. A damaged cache is
+ * refused as a whole; it could never cause a wrong result anyway (every match is confirmed exactly).
+ */
+export function checkAdditiveDecodingKeys(keys: unknown): keys is Float64Array {
+  if (!(keys instanceof Float64Array) || keys.length === 0) return false;
+  for (const key of keys) if (!Number.isInteger(key) || key < 0 || key > MAX_KEY) return false;
+  const sample = [0, keys.length - 1];
+  for (let i = 0; i < SPOT_CHECKS; i++) sample.push(Math.floor(Math.random() * keys.length));
+  const points = sample.map((j) => multiplyBase(BigInt(j)));
+  const expected = stepKeys(points);
+  // 0 at j > 0 marks a collision, whose own key is not stored.
+  return sample.every((j, i) => keys[j] === expected[i] || (j > 0 && keys[j] === 0));
+}
+
+/**
+ * Widens the table from checked stored keys instead of computing them, at most `maxNewEntries` per
+ * call (~100× cheaper per entry than `prepareAdditiveDecoding`); returns whether all are adopted.
+ */
+export function adoptAdditiveDecoding(keys: Float64Array, maxNewEntries: number): boolean {
+  const target = Math.min(keys.length, cachedTable.width + maxNewEntries);
+  if (cachedTable.width >= target) return cachedTable.width >= keys.length;
+  const { indexOf } = cachedTable;
+  let j = cachedTable.width;
+  for (; j < target; j++) {
+    const key = keys[j] as number;
+    if (!indexOf.has(key)) indexOf.set(key, j);
+  }
+  cachedTable = { width: j, indexOf, next: multiplyBase(BigInt(j)) };
+  return j >= keys.length;
 }
 
 /** How wide the baby-step table is now: an anchor finds values less than this far from it. */

@@ -107,7 +107,7 @@ function handle<K extends WorkerRequestKind>(request: Extract<WorkerRequest, { k
 }
 
 let requestsInFlight = 0;
-warmAdditiveDecoder(() => requestsInFlight > 0);
+void warmAdditiveDecoder(() => requestsInFlight > 0);
 
 scope.addEventListener('message', ({ data: { id, request } }) => {
   requestsInFlight++;
