@@ -32,9 +32,10 @@ import { type AdditiveEvaluation, PRIVATE_MODELS } from './models/index.js';
  * private model needs dozens per request), else its WASM build. Same group, same bytes on the wire.
  */
 const ristretto255 = ristretto255NativeGroup ?? ristretto255SodiumGroup;
+/** For the start-up log: npm hides the addon's build output, so this is where a fallback shows. */
 export const RISTRETTO255_BACKEND = ristretto255NativeGroup
-  ? 'libsodium (C, native addon)'
-  : 'libsodium (WASM)';
+  ? 'libsodium in C (native addon)'
+  : "libsodium's WASM build (native addon not built: apt-get install libsodium-dev, then npm rebuild @sealed-vitals/ristretto255-native)";
 
 export function evaluateRequest(computation: Computation, request: EvaluateRequest): EvaluateResponse {
   return respond(computation, request, { rerandomizeOutputs: true });

@@ -1,5 +1,6 @@
 // Builds the addon at `npm install`. Never fails the install: without libsodium's headers, a compiler
-// or Node's headers, it says why and the service falls back to libsodium's WASM build.
+// or Node's headers, it says why (shown by npm with --foreground-scripts; the service's start-up log
+// says it too) and the service falls back to libsodium's WASM build.
 const { spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { dirname, join } = require('node:path');
