@@ -1,7 +1,8 @@
 /**
  * How far our hot paths are from the machine's limit: the same operations in native code.
  * - ristretto255: libsodium in C (bench/native/ristretto255.c, compiled here against the system's
- *   libsodium.so) and libsodium's WASM build (`libsodium-wrappers-sumo`, what a browser could load);
+ *   libsodium.so), the same through the service's Node-API addon (server/native/ristretto255: the C
+ *   cost plus the call's), and libsodium's WASM build (`libsodium-wrappers-sumo`, what a browser can load);
  * - ffdhe: OpenSSL's constant-time modular exponentiation, through Node's `crypto.createDiffieHellman`.
  */
 
@@ -15,6 +16,8 @@ import { numberToBytesBE } from '@noble/curves/utils.js';
 import sodium from 'libsodium-wrappers-sumo';
 import { SECRET_EXPONENT_BITS } from '../shared/groups/ffdhe.js';
 import { ffdheGroup } from '../shared/groups/index.js';
+import { libsodiumNative } from '../shared/groups/ristretto255-native.js';
+import type { LibsodiumRistretto255 } from '../shared/groups/ristretto255-sodium.js';
 import { measure } from './measure.js';
 
 export interface NativeResult {
@@ -51,22 +54,28 @@ function libsodiumC(): NativeResult[] {
   }));
 }
 
-async function libsodiumWasm(): Promise<NativeResult[]> {
+/** The same calls on libsodium's WASM build and, where it is built, through the native addon. */
+async function libsodiumFromNode(): Promise<NativeResult[]> {
   await sodium.ready;
+  const backends: [string, LibsodiumRistretto255][] = [['libsodium (WASM)', sodium]];
+  if (libsodiumNative) backends.unshift(['libsodium (C, Node-API addon)', libsodiumNative]);
+  else console.warn('The native addon is not built: skipping its rows (apt-get install libsodium-dev).');
   const scalar = sodium.crypto_core_ristretto255_scalar_random();
   const point = sodium.crypto_scalarmult_ristretto255_base(sodium.crypto_core_ristretto255_scalar_random());
   const other = sodium.crypto_scalarmult_ristretto255_base(sodium.crypto_core_ristretto255_scalar_random());
-  const rows: [string, () => unknown][] = [
-    ['scalarmultBase', () => sodium.crypto_scalarmult_ristretto255_base(scalar)],
-    ['scalarmult', () => sodium.crypto_scalarmult_ristretto255(scalar, point)],
-    ['isValidPoint', () => sodium.crypto_core_ristretto255_is_valid_point(point)],
-    ['add', () => sodium.crypto_core_ristretto255_add(point, other)],
-  ];
-  return rows.map(([operation, run]) => ({
-    backend: 'libsodium (WASM)',
-    operation,
-    microseconds: measure(run).medianMs * 1000,
-  }));
+  return backends.flatMap(([backend, lib]) => {
+    const rows: [string, () => unknown][] = [
+      ['scalarmultBase', () => lib.crypto_scalarmult_ristretto255_base(scalar)],
+      ['scalarmult', () => lib.crypto_scalarmult_ristretto255(scalar, point)],
+      ['isValidPoint', () => lib.crypto_core_ristretto255_is_valid_point(point)],
+      ['add', () => lib.crypto_core_ristretto255_add(point, other)],
+    ];
+    return rows.map(([operation, run]) => ({
+      backend,
+      operation,
+      microseconds: measure(run).medianMs * 1000,
+    }));
+  });
 }
 
 /** g^r and y^r with a secret-length exponent, as encryption and re-randomization do. */
@@ -89,5 +98,5 @@ function opensslModexp(): NativeResult[] {
 }
 
 export async function benchNative(): Promise<NativeResult[]> {
-  return [...libsodiumC(), ...(await libsodiumWasm()), ...opensslModexp()];
+  return [...libsodiumC(), ...(await libsodiumFromNode()), ...opensslModexp()];
 }

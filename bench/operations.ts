@@ -1,6 +1,7 @@
 /**
  * Per operation, per group and per backend: what each step of a computation costs. ristretto255 has
- * two backends: noble (the browser's) and libsodium WASM (the service's); ffdhe is BigInt arithmetic.
+ * three backends: noble (the browser's), libsodium in C through the native addon (the service's where
+ * it is built) and libsodium WASM (the service's otherwise); ffdhe is BigInt arithmetic.
  */
 
 import {
@@ -14,7 +15,8 @@ import {
   shift,
 } from '../shared/elgamal.js';
 import { GROUP_NAMES, type GroupName, ristretto255Group } from '../shared/groups/index.js';
-import { ristretto255SodiumGroup } from '../shared/groups/ristretto255-sodium.js';
+import { ristretto255NativeGroup } from '../shared/groups/ristretto255-native.js';
+import { ristretto255SodiumGroup, type SodiumRistrettoGroup } from '../shared/groups/ristretto255-sodium.js';
 import { publicAdditiveOps } from '../shared/homomorphic.js';
 import { withScheme } from '../shared/scheme.js';
 import { measure, type Timing } from './measure.js';
@@ -55,12 +57,15 @@ export function benchOperations(): OperationResult[] {
       const backend = groupName === 'ristretto255' ? 'noble' : 'BigInt';
       return rows.map(([operation, run]) => ({ group: groupName, backend, operation, timing: measure(run) }));
     }),
-  ).concat(publicWeightRows(), sodiumRows());
+  ).concat(
+    publicWeightRows(),
+    ristretto255NativeGroup ? sodiumRows(ristretto255NativeGroup, 'libsodium (C, native addon)') : [],
+    sodiumRows(ristretto255SodiumGroup, 'libsodium (WASM)'),
+  );
 }
 
-/** The service's ristretto255 backend: the same operations on libsodium (WASM). */
-function sodiumRows(): OperationResult[] {
-  const group = ristretto255SodiumGroup;
+/** The service's ristretto255 backends: the same operations on libsodium. */
+function sodiumRows(group: SodiumRistrettoGroup, backend: string): OperationResult[] {
   const { y } = generateKeyPair(group);
   const message = group.powGenerator(4321n);
   const ciphertext = encryptElement(group, y, message);
@@ -80,7 +85,7 @@ function sodiumRows(): OperationResult[] {
   ];
   return rows.map(([operation, run]) => ({
     group: 'ristretto255',
-    backend: 'libsodium (WASM)',
+    backend,
     operation,
     timing: measure(run),
   }));
