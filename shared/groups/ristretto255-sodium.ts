@@ -77,8 +77,8 @@ export function libsodiumRistretto255Group(lib: LibsodiumRistretto255): SodiumRi
     randomSecretExponent: () => randomBelow(ORDER),
     powGenerator: (k) => multiplyConstantTime(generator, k, true),
     pow: (e, k) => multiplyConstantTime(e, k, false),
-    // libsodium's add and sub decode their operands first, and reject the identity encoding only in
-    // `is_valid_point`: the sum of valid elements is always defined.
+    // libsodium's add and sub decode their operands and fail only on invalid encodings, never on the
+    // identity (operand or result): the sum of valid elements is always defined.
     multiply: (a, b) => lib.crypto_core_ristretto255_add(a, b),
     invert: (e) => lib.crypto_core_ristretto255_sub(IDENTITY, e),
     equals: (a, b) => sodium.memcmp(a, b),
