@@ -46,25 +46,44 @@ async function storedKeys(): Promise<Float64Array | undefined> {
   }
 }
 
+/**
+ * The next slice as soon as the worker is free: a message to ourselves, because nested timers are
+ * clamped to ≥ 4 ms and would stretch ~1.5 s of work over several seconds.
+ */
+const nextSlice = new MessageChannel();
+let queued: (() => void) | undefined;
+nextSlice.port1.onmessage = () => queued?.();
+
 /** Runs `step` in idle slices until it returns true, then resolves. */
 function inIdleSlices(isBusy: () => boolean, step: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const slice = () => {
       if (isBusy()) setTimeout(slice, BUSY_RETRY_MS);
       else if (step()) resolve();
-      else setTimeout(slice, 0);
+      else nextSlice.port2.postMessage(undefined);
     };
-    setTimeout(slice, 0);
+    queued = slice;
+    slice();
   });
+}
+
+/** Stored every this many new entries, so a page left early still saves what it built. */
+const SAVE_EVERY = 2 ** 16;
+
+async function save(): Promise<void> {
+  // Storage full or refused: the next page builds the table again, nothing worse.
+  await set(STORED_TABLE, exportAdditiveDecoding(), store).catch(() => undefined);
 }
 
 export async function warmAdditiveDecoder(isBusy: () => boolean): Promise<void> {
   const width = Math.min(MAX_ENTRIES, 4 * Math.ceil(Math.sqrt(widestAdditiveRange())));
   const stored = await storedKeys();
   if (stored) await inIdleSlices(isBusy, () => adoptAdditiveDecoding(stored, STORED_ENTRIES_PER_SLICE));
-  await inIdleSlices(isBusy, () => prepareAdditiveDecoding(width, ENTRIES_PER_SLICE));
-  if (additiveDecodingWidth() > (stored?.length ?? 0)) {
-    // Storage full or refused: the next page builds the table again, nothing worse.
-    await set(STORED_TABLE, exportAdditiveDecoding(), store).catch(() => undefined);
+  let saved = additiveDecodingWidth();
+  while (additiveDecodingWidth() < width) {
+    const checkpoint = Math.min(width, saved + SAVE_EVERY);
+    await inIdleSlices(isBusy, () => prepareAdditiveDecoding(checkpoint, ENTRIES_PER_SLICE));
+    await save();
+    saved = additiveDecodingWidth();
   }
 }
