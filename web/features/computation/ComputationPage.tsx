@@ -23,8 +23,8 @@ export function ComputationPage({ computation }: { computation: Computation }) {
   const [draft, setDraft] = useState<Draft>(() => emptyDraft(computation));
   // Messages appear after the first attempt to compute, then follow every edit.
   const [attempted, setAttempted] = useState(false);
-  const { state, run } = useComputationRun(computation);
   const values = formValuesOf(computation, draft);
+  const { state, run } = useComputationRun(computation, values);
   const errors = attempted ? validateForm(computation, values) : {};
   // Warnings follow the typing from the start: they never block, they only say what the model covers.
   const warnings = formWarnings(computation, values);

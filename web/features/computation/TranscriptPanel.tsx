@@ -42,7 +42,10 @@ export function TranscriptPanel({ transcript }: { transcript: Transcript }) {
             : `${byteCount(responseBody)}${status === undefined ? '' : `, HTTP ${status}`}`}
         </dd>
         <dt>Encode and encrypt</dt>
-        <dd>{milliseconds(timings.encryptMs)}</dd>
+        <dd>
+          {milliseconds(timings.encryptMs)}
+          {timings.encryptedAhead ? ', done while the form was filled in' : ''}
+        </dd>
         <dt>Network and service</dt>
         <dd>{milliseconds(timings.networkMs)}</dd>
         <dt>Verify, decrypt and decode</dt>

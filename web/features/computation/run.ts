@@ -7,9 +7,9 @@ import { evaluatePath } from '../../../shared/api.js';
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from '../../../shared/errors.js';
 import type { GroupName } from '../../../shared/groups/group.js';
-import type { EvaluateRequest } from '../../../shared/wire.js';
-import { decryptResult, encryptForComputation } from '../../crypto/client.js';
+import { decryptResult } from '../../crypto/client.js';
 import { recordResult } from '../history/store.js';
+import { type Encrypted, encryptNow } from './encrypt-ahead.js';
 
 /** The service's origin; unset means this page's own origin (the API and the site served together). */
 const API_ORIGIN = import.meta.env.VITE_API_BASE_URL ?? '';
@@ -24,6 +24,8 @@ export interface Transcript {
   readonly status: number | undefined;
   readonly timings: {
     readonly encryptMs: number;
+    /** The inputs were encrypted while the form was filled in, before Compute was pressed. */
+    readonly encryptedAhead: boolean;
     readonly networkMs: number | undefined;
     readonly decryptMs: number | undefined;
   };
@@ -47,15 +49,28 @@ function measureStep(step: 'encrypt' | 'network' | 'decrypt' | 'history', start:
   performance.measure(`sealed-vitals:${step}`, { start, end });
 }
 
-/** Runs the computation on valid form values (call `validateForm` first). */
-export async function runComputation(computation: Computation, values: FormValues): Promise<RunOutcome> {
+/**
+ * Runs the computation on valid form values (call `validateForm` first), with the inputs encrypted
+ * ahead of time when `encryptedAhead` holds them for exactly these values (encrypt-ahead.ts).
+ */
+export async function runComputation(
+  computation: Computation,
+  values: FormValues,
+  encryptedAhead?: Promise<Encrypted>,
+): Promise<RunOutcome> {
   const started = performance.now();
-  let request: EvaluateRequest;
+  const plaintexts = computation.encodeInputs(values);
+  let encryption: Encrypted;
+  let ahead = encryptedAhead !== undefined;
   try {
-    request = await encryptForComputation(computation.id, computation.encodeInputs(values));
+    encryption = await (encryptedAhead ?? encryptNow(computation.id, plaintexts)).catch(() => {
+      ahead = false;
+      return encryptNow(computation.id, plaintexts);
+    });
   } catch (error) {
     return { ok: false, failure: failureFrom(error), transcript: undefined };
   }
+  const { request } = encryption;
   const requestBody = JSON.stringify(request);
   const encrypted = performance.now();
   measureStep('encrypt', started, encrypted);
@@ -64,7 +79,12 @@ export async function runComputation(computation: Computation, values: FormValue
     requestBody,
     responseBody: undefined,
     status: undefined,
-    timings: { encryptMs: encrypted - started, networkMs: undefined, decryptMs: undefined },
+    timings: {
+      encryptMs: encryption.encryptMs,
+      encryptedAhead: ahead,
+      networkMs: undefined,
+      decryptMs: undefined,
+    },
   } satisfies Transcript;
 
   let answer: Response;
