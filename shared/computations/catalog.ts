@@ -22,6 +22,20 @@ export function findComputation(id: string): Computation | undefined {
   return byId.get(id);
 }
 
+/**
+ * The baby-step table a client builds ahead of its first additive decode (and keeps): 4√n entries for
+ * the widest additive output range in the catalog, at most 2^18 (~10 MB in memory).
+ */
+export function additiveDecodingTableWidth(): number {
+  const widest = Math.max(
+    1,
+    ...COMPUTATIONS.filter((c) => c.scheme === 'additive').flatMap((c) =>
+      c.outputs.map((o) => o.max - o.min + 1),
+    ),
+  );
+  return Math.min(2 ** 18, 4 * Math.ceil(Math.sqrt(widest)));
+}
+
 /** The public description (spec: `Computation`): inputs, outputs and bounds; never evaluation details. */
 export function computationToWire(c: Computation): ComputationWire {
   const parameters = c.parameters ? { parameters: { ...c.parameters } } : {};

@@ -9,7 +9,7 @@
  */
 
 import { createStore, get, set } from 'idb-keyval';
-import { COMPUTATIONS } from '../../shared/computations/catalog.js';
+import { additiveDecodingTableWidth } from '../../shared/computations/catalog.js';
 import {
   additiveDecodingWidth,
   adoptAdditiveDecoding,
@@ -18,7 +18,6 @@ import {
   prepareAdditiveDecoding,
 } from '../../shared/encoding.js';
 
-const MAX_ENTRIES = 2 ** 18;
 /** ~1.5 ms of curve arithmetic per slice, or ~2 ms of adopting stored keys. */
 const ENTRIES_PER_SLICE = 256;
 const STORED_ENTRIES_PER_SLICE = 16_384;
@@ -29,13 +28,6 @@ const BUSY_RETRY_MS = 100;
 const store = createStore('sealed-vitals-decoder', 'tables');
 /** Names the key function of shared/encoding.ts: a new one must use a new name. */
 const STORED_TABLE = 'ristretto255-baby-steps-v1';
-
-function widestAdditiveRange(): number {
-  const sizes = COMPUTATIONS.filter((c) => c.scheme === 'additive').flatMap((c) =>
-    c.outputs.map((o) => o.max - o.min + 1),
-  );
-  return Math.max(1, ...sizes);
-}
 
 async function storedKeys(): Promise<Float64Array | undefined> {
   try {
@@ -76,7 +68,7 @@ async function save(): Promise<void> {
 }
 
 export async function warmAdditiveDecoder(isBusy: () => boolean): Promise<void> {
-  const width = Math.min(MAX_ENTRIES, 4 * Math.ceil(Math.sqrt(widestAdditiveRange())));
+  const width = additiveDecodingTableWidth();
   const stored = await storedKeys();
   if (stored) await inIdleSlices(isBusy, () => adoptAdditiveDecoding(stored, STORED_ENTRIES_PER_SLICE));
   let saved = additiveDecodingWidth();
