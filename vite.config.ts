@@ -21,7 +21,13 @@ export default defineConfig({
         test: {
           name: 'unit',
           root: repoRoot,
-          include: ['shared/**/*.test.ts', 'server/**/*.test.ts', 'interop/**/*.test.ts', 'web/**/*.test.ts'],
+          include: [
+            'shared/**/*.test.ts',
+            'server/**/*.test.ts',
+            'interop/**/*.test.ts',
+            'web/**/*.test.ts',
+            'bench/**/*.test.ts',
+          ],
         },
       },
       {
