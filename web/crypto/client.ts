@@ -10,10 +10,12 @@ import type { EvaluateRequest, PublicKeyWire } from '../../shared/wire.js';
 import {
   type BackupMade,
   type BackupRestored,
+  type Exchange,
   KEYS_CHANGED_CHANNEL,
   type KeyringInfo,
   type RequestEnvelope,
   type ResponseEnvelope,
+  type WorkerErrorName,
   type WorkerRequest,
   type WorkerRequestKind,
   type WorkerResults,
@@ -108,6 +110,24 @@ export function decryptResult(
   response: unknown,
 ): Promise<Plaintexts> {
   return call({ kind: 'decrypt', computationId, publicKey, response });
+}
+
+/**
+ * POSTs `requestBody` (encrypted to `publicKey`) to `url` from the worker, which checks and decrypts
+ * a 2xx answer before replying: see `Exchange`.
+ */
+export function exchangeWithService(
+  computationId: string,
+  url: string,
+  requestBody: string,
+  publicKey: PublicKeyWire,
+): Promise<Exchange> {
+  return call({ kind: 'exchange', computationId, url, requestBody, publicKey });
+}
+
+/** Re-creates an error the worker described, so the page can tell a bad answer from a broken device. */
+export function workerError(name: WorkerErrorName, message: string): Error {
+  return errorFrom(name, message);
 }
 
 /** New current keys; the old ones stay to read old results. */

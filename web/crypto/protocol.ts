@@ -59,6 +59,18 @@ export type WorkerRequest =
       readonly publicKey: PublicKeyWire;
       readonly response: unknown;
     }
+  /**
+   * Sends an encrypted request to the service and, when it answers 2xx, checks and decrypts the answer
+   * at once: in the worker, which no page rendering holds up (a page handles a response only after the
+   * frame that follows a click). `publicKey` is the key `requestBody` was encrypted to.
+   */
+  | {
+      readonly kind: 'exchange';
+      readonly computationId: string;
+      readonly url: string;
+      readonly requestBody: string;
+      readonly publicKey: PublicKeyWire;
+    }
   | { readonly kind: 'rotate-keys' }
   | { readonly kind: 'delete-key-set'; readonly keySetId: string }
   | { readonly kind: 'make-backup'; readonly passphrase: string; readonly history: readonly unknown[] }
@@ -66,11 +78,32 @@ export type WorkerRequest =
 
 export type WorkerRequestKind = WorkerRequest['kind'];
 
+/** What became of a request the worker sent: no answer, or the answer and, for a 2xx, its decryption. */
+export type Exchange =
+  | { readonly reached: false }
+  | {
+      readonly reached: true;
+      readonly status: number;
+      /** The body as received, for the transcript. */
+      readonly responseBody: string;
+      readonly networkMs: number;
+      /** Absent unless the status is 2xx. */
+      readonly decrypted?:
+        | { readonly ok: true; readonly outputs: Plaintexts; readonly decryptMs: number }
+        | {
+            readonly ok: false;
+            readonly errorName: WorkerErrorName;
+            readonly message: string;
+            readonly decryptMs: number;
+          };
+    };
+
 export interface WorkerResults {
   readonly 'key-info': KeyringInfo;
   readonly prepare: undefined;
   readonly encrypt: EvaluateRequest;
   readonly decrypt: Plaintexts;
+  readonly exchange: Exchange;
   readonly 'rotate-keys': KeyringInfo;
   readonly 'delete-key-set': KeyringInfo;
   readonly 'make-backup': BackupMade;

@@ -7,16 +7,16 @@
 import { decryptOutputs, encryptInputs } from '../../shared/client.js';
 import { findComputation } from '../../shared/computations/catalog.js';
 import type { Computation } from '../../shared/computations/computation.js';
-import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
 import { backendsFor } from './backends.js';
 import { BackupError, KDF_ITERATIONS, openBackup, sealBackup } from './backup.js';
 import { warmAdditiveDecoder } from './decoder-warmup.js';
+import { describeError } from './describe-error.js';
+import { exchange } from './exchange.js';
 import {
   currentPublicKey,
   deleteKeySet,
   exportKeyring,
   importKeyring,
-  KeyStoreError,
   keyringInfo,
   rotateKeys,
   withKeyPairFor,
@@ -68,6 +68,8 @@ const handlers: Handlers = {
     const backends = await backendsFor(computation.group);
     return withKeyPairFor(publicKey, (pair) => decryptOutputs(computation, pair, response, backends));
   },
+  exchange: ({ computationId, url, requestBody, publicKey }) =>
+    exchange(computationById(computationId), url, requestBody, publicKey),
   'rotate-keys': rotateKeys,
   'delete-key-set': ({ keySetId }) => deleteKeySet(keySetId),
   async 'make-backup'({ passphrase, history }) {
@@ -118,19 +120,3 @@ scope.addEventListener('message', ({ data: { id, request } }) => {
     )
     .finally(() => requestsInFlight--);
 });
-
-/**
- * Only our own errors keep their message (they are written to be shown and hold no secret);
- * anything else gets a fixed one, so no library message can carry key material to the page.
- */
-function describeError(
-  error: unknown,
-): Pick<Extract<ResponseEnvelope, { ok: false }>, 'errorName' | 'message'> {
-  if (error instanceof ServiceResponseError || error instanceof DecodeRangeError) {
-    return { errorName: error.name, message: error.message };
-  }
-  if (error instanceof KeyStoreError || error instanceof BackupError) {
-    return { errorName: 'Error', message: error.message };
-  }
-  return { errorName: 'Error', message: 'Encryption on this device failed. Reload the page and try again.' };
-}

@@ -7,7 +7,7 @@ import { evaluatePath } from '../../../shared/api.js';
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
 import { DecodeRangeError, ServiceResponseError } from '../../../shared/errors.js';
 import type { GroupName } from '../../../shared/groups/group.js';
-import { decryptResult } from '../../crypto/client.js';
+import { exchangeWithService, workerError } from '../../crypto/client.js';
 import { recordResult } from '../history/store.js';
 import { type Encrypted, encryptNow } from './encrypt-ahead.js';
 
@@ -87,49 +87,42 @@ export async function runComputation(
     },
   } satisfies Transcript;
 
-  let answer: Response;
-  let responseBody: string;
-  try {
-    answer = await fetch(`${API_ORIGIN}${evaluatePath(computation.id)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, application/problem+json' },
-      body: requestBody,
-    });
-    responseBody = await answer.text();
-  } catch {
-    return { ok: false, failure: UNREACHABLE, transcript: sent };
-  }
+  // The worker sends it and decrypts the answer in one go (see web/crypto/exchange.ts).
+  const url = new URL(`${API_ORIGIN}${evaluatePath(computation.id)}`, location.href).href;
+  const exchange = await exchangeWithService(computation.id, url, requestBody, request.publicKey).catch(
+    (error: unknown) => error as Error,
+  );
+  if (exchange instanceof Error) return { ok: false, failure: failureFrom(exchange), transcript: sent };
+  if (!exchange.reached) return { ok: false, failure: UNREACHABLE, transcript: sent };
   const answered = performance.now();
-  measureStep('network', encrypted, answered);
+  const { status, responseBody, networkMs, decrypted } = exchange;
+  // The network step as the worker timed it, and the rest of the round trip as decryption.
+  measureStep('network', encrypted, encrypted + networkMs);
+  measureStep('decrypt', encrypted + networkMs, answered);
   const received = {
     ...sent,
     responseBody,
-    status: answer.status,
-    timings: { ...sent.timings, networkMs: answered - encrypted },
+    status,
+    timings: { ...sent.timings, networkMs, decryptMs: decrypted?.decryptMs },
   } satisfies Transcript;
-  if (!answer.ok)
-    return { ok: false, failure: problemFailure(answer.status, responseBody), transcript: received };
-
+  if (!decrypted) return { ok: false, failure: problemFailure(status, responseBody), transcript: received };
+  if (!decrypted.ok) {
+    const error = workerError(decrypted.errorName, decrypted.message);
+    return { ok: false, failure: failureFrom(error), transcript: received };
+  }
   try {
-    const response = parseJson(responseBody);
-    const outputs = await decryptResult(computation.id, request.publicKey, response);
-    const interpretation = computation.interpret(outputs, values);
-    const decrypted = performance.now();
-    measureStep('decrypt', answered, decrypted);
+    const interpretation = computation.interpret(decrypted.outputs, values);
     // Into the on-device history; storage that is full or blocked must not hide the result.
     await recordResult({
       computationId: computation.id,
       computationVersion: computation.version,
       inputs: values,
       result: interpretation,
-      sealed: { publicKey: request.publicKey, response },
+      // The worker decrypted this very body, so it is JSON.
+      sealed: { publicKey: request.publicKey, response: JSON.parse(responseBody) as unknown },
     }).catch(() => undefined);
-    measureStep('history', decrypted, performance.now());
-    const transcript = {
-      ...received,
-      timings: { ...received.timings, decryptMs: performance.now() - answered },
-    } satisfies Transcript;
-    return { ok: true, interpretation, transcript };
+    measureStep('history', answered, performance.now());
+    return { ok: true, interpretation, transcript: received };
   } catch (error) {
     return { ok: false, failure: failureFrom(error), transcript: received };
   }
@@ -139,14 +132,6 @@ const UNREACHABLE: Failure = {
   title: 'The health service could not be reached.',
   detail: 'Check your connection and try again. Nothing was computed; your entries are still in the form.',
 };
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ServiceResponseError('The service’s answer is not JSON.');
-  }
-}
 
 /** An RFC 9457 problem's title and detail when the body is one; the status code otherwise. */
 function problemFailure(status: number, body: string): Failure {

@@ -1,0 +1,20 @@
+/** What the worker tells the page about an error: never more than is safe to show. */
+
+import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
+import { BackupError } from './backup.js';
+import { KeyStoreError } from './keystore.js';
+import type { WorkerErrorName } from './protocol.js';
+
+/**
+ * Only our own errors keep their message (they are written to be shown and hold no secret);
+ * anything else gets a fixed one, so no library message can carry key material to the page.
+ */
+export function describeError(error: unknown): { errorName: WorkerErrorName; message: string } {
+  if (error instanceof ServiceResponseError || error instanceof DecodeRangeError) {
+    return { errorName: error.name, message: error.message };
+  }
+  if (error instanceof KeyStoreError || error instanceof BackupError) {
+    return { errorName: 'Error', message: error.message };
+  }
+  return { errorName: 'Error', message: 'Encryption on this device failed. Reload the page and try again.' };
+}
