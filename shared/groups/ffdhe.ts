@@ -82,8 +82,8 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
 
 /**
  * The fixed-base tables of one group: g's, built on the first g^k, and those of up to
- * `MAX_PREPARED_KEYS` other bases a caller prepared (the public keys a device encrypts to), the least
- * recently prepared dropped first. Keyed by value, so a key parsed again finds its table.
+ * `MAX_PREPARED_KEYS` other bases a caller prepared (the public keys a device encrypts to), the
+ * earliest prepared dropped first. Keyed by value, so a key parsed again finds its table.
  */
 class PreparedBases {
   static readonly MAX_PREPARED_KEYS = 4;
