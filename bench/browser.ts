@@ -47,7 +47,7 @@ const RUNS = 5;
 const tenths = (ms: number) => Math.round(ms * 10) / 10;
 
 /** Fills the form from the sample values, through the same labels a patient sees. */
-export async function fillForm(page: Page, computation: Computation, values: FormValues): Promise<void> {
+async function fillForm(page: Page, computation: Computation, values: FormValues): Promise<void> {
   for (const field of computation.fields) {
     const value = values[field.name];
     const byLabel = (label: string) => page.getByLabel(label, { exact: true });
