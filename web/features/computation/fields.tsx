@@ -204,13 +204,15 @@ export function SeriesField(props: {
   onChange(texts: readonly string[]): void;
 }) {
   const { field, formId, ids, bounds, texts, error, invalidReadings, onChange } = props;
-  // After adding or removing, the reading to focus (the new one, or the one that took the removed one's place).
-  const focusAfterEdit = useRef<number | undefined>(undefined);
+  // After adding or removing, the reading to focus (the new one, or the one that took the removed one's
+  // place), kept until a render shows the edited list. An earlier render's effect can run after the click
+  // (React flushes pending effects before the click's update), and it must not use up the request.
+  const focusAfterEdit = useRef<{ index: number; count: number } | undefined>(undefined);
   useEffect(() => {
-    const index = focusAfterEdit.current;
-    if (index === undefined) return;
+    const pending = focusAfterEdit.current;
+    if (pending === undefined || pending.count !== texts.length) return;
     focusAfterEdit.current = undefined;
-    document.getElementById(readingId(formId, field, index))?.focus();
+    document.getElementById(readingId(formId, field, pending.index))?.focus();
   });
 
   const full = texts.length >= field.maxItems;
@@ -224,7 +226,7 @@ export function SeriesField(props: {
     .join(' ');
 
   function edit(next: readonly string[], focusIndex: number) {
-    focusAfterEdit.current = focusIndex;
+    focusAfterEdit.current = { index: focusIndex, count: next.length };
     onChange(next);
   }
 
