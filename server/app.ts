@@ -19,7 +19,12 @@ import Fastify, {
 import { API_BASE_PATH } from '../shared/api.js';
 import { ProtocolError } from '../shared/errors.js';
 import { type LoadSheddingOptions, loadShedding } from './plugins/load-shedding.js';
-import { sendErrorAsProblem, sendNotFoundProblem } from './plugins/problem-details.js';
+import {
+  sendErrorAsProblem,
+  sendNotFoundProblem,
+  serviceUnavailable,
+  writeClientErrorAsProblem,
+} from './plugins/problem-details.js';
 import { spa } from './plugins/spa.js';
 import { computationRoutes } from './routes/computations.js';
 import { healthRoutes } from './routes/health.js';
@@ -51,6 +56,8 @@ const DEFAULT_BODY_LIMIT = 64 * 1024;
 const DEFAULT_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 };
 /** A full readings-summary request is about 11 kB: even a slow mobile link sends it in well under 10 s. */
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Retry-After for a request turned away while closing: a restarted or sibling worker takes it. */
+const CLOSING_RETRY_AFTER_S = 1;
 /**
  * The heaviest evaluation (readings summary, 93 inputs) holds the event loop for tens of ms: a mean lag
  * above 1 s means many requests are queued behind each other, so shed until it drains. The interval is
@@ -97,12 +104,26 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     // turned into the string a schema wants; no defaults are invented.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     frameworkErrors: sendErrorAsProblem,
+    clientErrorHandler: writeClientErrorAsProblem,
+    // Requests that still arrive while closing get our 503 problem below instead of Fastify's plain JSON.
+    return503OnClosing: false,
   });
   // The API speaks JSON only; without this a text/plain body would reach validation.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(sendErrorAsProblem);
+  // Closing stops new connections, but a request can still come on a kept-alive or pipelined one: it is
+  // turned away, and its connection closed (Fastify adds Connection: close while closing).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) {
+      return reply.send(
+        serviceUnavailable(reply, 'The service is restarting; try again in a moment.', CLOSING_RETRY_AFTER_S),
+      );
+    }
   });
   // Before any route: it builds the OpenAPI document from the schemas the routes validate with.
   await app.register(swagger, {

@@ -98,11 +98,29 @@ export function postEvaluate(
   });
 }
 
+/** What `expectProblem` reads of a response: `inject`'s, or one parsed from a raw socket. */
+type ReceivedResponse = Pick<LightMyRequestResponse, 'statusCode' | 'headers' | 'json'>;
+
+/** An HTTP/1.1 response as written on a socket (status line, headers, body), for `expectProblem`. */
+export function parseRawResponse(text: string): ReceivedResponse {
+  const [head = '', body = ''] = text.split('\r\n\r\n', 2);
+  const [statusLine = '', ...headerLines] = head.split('\r\n');
+  const status = /^HTTP\/1\.1 (\d{3}) /.exec(statusLine);
+  if (!status) throw new Error(`Not an HTTP/1.1 response: ${JSON.stringify(text.slice(0, 80))}`);
+  const headers: Record<string, string> = {};
+  for (const line of headerLines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  expect(Buffer.byteLength(body)).toBe(Number(headers['content-length']));
+  return { statusCode: Number(status[1]), headers, json: () => JSON.parse(body) };
+}
+
 /**
  * Asserts an RFC 9457 problem with exactly the protocol's members, the given code and status, and
  * returns its detail for further checks.
  */
-export function expectProblem(response: LightMyRequestResponse, code: string, status: number): string {
+export function expectProblem(response: ReceivedResponse, code: string, status: number): string {
   expect(response.statusCode).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json(;|$)/);
   const problem: unknown = response.json();

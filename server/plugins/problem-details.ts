@@ -4,19 +4,30 @@
  * bodies carry ciphertexts, and a client may have put anything anywhere.
  */
 
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { PROBLEM_STATUS, type ProblemCode, ProtocolError } from '../../shared/errors.js';
 import type { Problem } from '../../shared/wire.js';
 
 /**
- * The spec's codes plus the service's own: a route that does not exist, a service too busy to take
- * the request now (the only 5xx a client can cause, and only by sheer volume), and a bug of ours.
+ * The spec's codes plus the service's own: a route that does not exist, a request too slow or with
+ * too large a head for Node's HTTP parser, a service too busy to take the request now (the only 5xx a
+ * client can cause, and only by sheer volume), and a bug of ours.
  */
-type ServiceProblemCode = ProblemCode | 'not-found' | 'service-unavailable' | 'internal-error';
+type ServiceProblemCode =
+  | ProblemCode
+  | 'not-found'
+  | 'request-timeout'
+  | 'headers-too-large'
+  | 'service-unavailable'
+  | 'internal-error';
 
 const STATUS: Record<ServiceProblemCode, number> = {
   ...PROBLEM_STATUS,
   'not-found': 404,
+  'request-timeout': 408,
+  'headers-too-large': 431,
   'service-unavailable': 503,
   'internal-error': 500,
 };
@@ -34,6 +45,8 @@ const TITLE: Record<ServiceProblemCode, string> = {
   'unsupported-media-type': 'Unsupported media type',
   'rate-limited': 'Too many requests',
   'not-found': 'Not found',
+  'request-timeout': 'Request timeout',
+  'headers-too-large': 'Request headers too large',
   'service-unavailable': 'Service unavailable',
   'internal-error': 'Internal error',
 };
@@ -115,6 +128,38 @@ function problemForClientError(error: unknown, request: FastifyRequest): Problem
     return problem('validation-failed', 'The request is malformed.');
   }
   return undefined;
+}
+
+/**
+ * Fastify's `clientErrorHandler`: errors Node's HTTP parser meets before there is a request to reply
+ * to (a head or body that trickles in past the timeout, a head over the size limit, bytes that are not
+ * HTTP/1.1), written straight to the socket, which is then closed. Without it they would be the only
+ * answers that are not problem+json.
+ */
+export function writeClientErrorAsProblem(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has no one left to answer (Node's own `clientError` advice).
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const answer = problemForParserError(error.code);
+  const body = JSON.stringify(answer);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n` +
+        `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+function problemForParserError(code: string | undefined): Problem {
+  switch (code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return problem('request-timeout', 'The request took too long to arrive; send it again at once.');
+    case 'HPE_HEADER_OVERFLOW':
+      return problem('headers-too-large', 'The request head is larger than the service accepts.');
+    default:
+      return problem('validation-failed', 'The request is not valid HTTP/1.1.');
+  }
 }
 
 function isFastifyError(error: unknown): error is FastifyError {
