@@ -120,9 +120,8 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (closing) {
-      return reply.send(
-        serviceUnavailable(reply, 'The service is restarting; try again in a moment.', CLOSING_RETRY_AFTER_S),
-      );
+      const detail = 'The service is shutting down; try again in a moment.';
+      return reply.send(serviceUnavailable(reply, detail, CLOSING_RETRY_AFTER_S));
     }
   });
   // Before any route: it builds the OpenAPI document from the schemas the routes validate with.

@@ -154,7 +154,7 @@ export function writeClientErrorAsProblem(error: Error & { code?: string }, sock
 function problemForParserError(code: string | undefined): Problem {
   switch (code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return problem('request-timeout', 'The request took too long to arrive; send it again at once.');
+      return problem('request-timeout', 'The request took too long to arrive; send it again.');
     case 'HPE_HEADER_OVERFLOW':
       return problem('headers-too-large', 'The request head is larger than the service accepts.');
     default:
