@@ -99,26 +99,24 @@ static napi_value scalarmult_base(napi_env env, napi_callback_info info) {
   return result(env, status, out, "scalar is 0");
 }
 
-static napi_value add(napi_env env, napi_callback_info info) {
+/* add and sub: two elements in, one out; encodings with bit 255 set are refused here (see top_bit_clear). */
+static napi_value point_operation(napi_env env, napi_callback_info info,
+                                  int (*operation)(unsigned char *, const unsigned char *,
+                                                   const unsigned char *)) {
   static const char *const names[] = {"p", "q"};
   const unsigned char *in[2];
   unsigned char out[BYTES];
   if (!bytes_arguments(env, info, 2, names, in)) return NULL;
-  int status = top_bit_clear(in[0]) && top_bit_clear(in[1])
-                   ? crypto_core_ristretto255_add(out, in[0], in[1])
-                   : -1;
+  int status = top_bit_clear(in[0]) && top_bit_clear(in[1]) ? operation(out, in[0], in[1]) : -1;
   return result(env, status, out, "input is an invalid element");
 }
 
+static napi_value add(napi_env env, napi_callback_info info) {
+  return point_operation(env, info, crypto_core_ristretto255_add);
+}
+
 static napi_value sub(napi_env env, napi_callback_info info) {
-  static const char *const names[] = {"p", "q"};
-  const unsigned char *in[2];
-  unsigned char out[BYTES];
-  if (!bytes_arguments(env, info, 2, names, in)) return NULL;
-  int status = top_bit_clear(in[0]) && top_bit_clear(in[1])
-                   ? crypto_core_ristretto255_sub(out, in[0], in[1])
-                   : -1;
-  return result(env, status, out, "input is an invalid element");
+  return point_operation(env, info, crypto_core_ristretto255_sub);
 }
 
 static napi_value is_valid_point(napi_env env, napi_callback_info info) {
