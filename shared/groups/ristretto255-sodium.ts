@@ -97,3 +97,15 @@ export function libsodiumRistretto255Group(lib: LibsodiumRistretto255): SodiumRi
 }
 
 export const ristretto255SodiumGroup = libsodiumRistretto255Group(sodium);
+
+/**
+ * k + e·w mod ℓ in libsodium's constant-time scalar arithmetic: a prover's response, where k and w
+ * are secrets (a nonce, and a weight, ρ or a re-randomization secret).
+ */
+export function scalarMulAddConstantTime(k: bigint, e: bigint, w: bigint): bigint {
+  const product = sodium.crypto_core_ristretto255_scalar_mul(scalarBytes(e), scalarBytes(w));
+  const sum = sodium.crypto_core_ristretto255_scalar_add(scalarBytes(k), product);
+  let value = 0n;
+  for (let i = 31; i >= 0; i--) value = (value << 8n) | BigInt(sum[i] as number);
+  return value;
+}

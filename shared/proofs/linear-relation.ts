@@ -1,0 +1,62 @@
+/**
+ * One sigma protocol for every proof of protocol v2 (STYLE: the IETF sigma-protocols draft's "linear
+ * relations"): a statement is a list of equations imageᵢ = Σ scalar·base over a vector of secret
+ * scalars, and each kind of declaration is only a way to build such a list (`relations.ts`).
+ * Prover: nonces k, commitments Tᵢ = Σ k·base, responses z = k + e·w. Verifier: Tᵢ = Σ z·base − e·imageᵢ.
+ */
+
+import type { Group } from '../groups/group.js';
+
+/** `scalar` indexes the witness vector. */
+export interface Term<E> {
+  readonly scalar: number;
+  readonly base: E;
+}
+
+/** The right-hand sides of the equations, in the order their commitments enter the transcript. */
+export type RelationTerms<E> = readonly (readonly Term<E>[])[];
+
+/** Σ kᵢ·Pᵢ over public values only: any variable-time multi-scalar multiplication will do. */
+export type MultiScalarMultiply<E> = (terms: readonly (readonly [E, bigint])[]) => E;
+
+/** Tᵢ = Σ k·base, by the group's constant-time `pow`: the nonces are secret. */
+export function proverCommitments<E>(
+  group: Group<E>,
+  equations: RelationTerms<E>,
+  nonces: readonly bigint[],
+): E[] {
+  return equations.map((terms) =>
+    terms
+      .map(({ scalar, base }) => group.pow(base, nonce(nonces, scalar)))
+      .reduce((sum, term) => group.multiply(sum, term)),
+  );
+}
+
+/** Tᵢ = Σ z·base + e·(−imageᵢ), as the verifier recomputes them from the responses. */
+export function verifierCommitments<E>(
+  group: Group<E>,
+  equations: RelationTerms<E>,
+  images: readonly E[],
+  responses: readonly bigint[],
+  challenge: bigint,
+  msm: MultiScalarMultiply<E>,
+): E[] {
+  return equations.map((terms, i) =>
+    msm([
+      ...terms.map(({ scalar, base }) => [base, nonce(responses, scalar)] as const),
+      [group.invert(images[i] as E), challenge] as const,
+    ]),
+  );
+}
+
+function nonce(values: readonly bigint[], index: number): bigint {
+  const value = values[index];
+  if (value === undefined) throw new RangeError(`The relation uses scalar ${index}, which was not given.`);
+  return value;
+}
+
+/** Σ k·P by the group's own `pow`: correct for any group, constant-time, and the slowest choice. */
+export function sumOfPowers<E>(group: Group<E>): MultiScalarMultiply<E> {
+  return (terms) =>
+    terms.map(([base, k]) => group.pow(base, k)).reduce((sum, t) => group.multiply(sum, t), group.identity);
+}
