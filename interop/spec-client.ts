@@ -4,7 +4,7 @@
  * server/ or web/, so that interop tests prove the spec alone is enough to talk to the service.
  * It is a test client: BigInt arithmetic is not constant time, which is fine for test keys.
  */
-import { pow } from '@noble/curves/abstract/modular.js';
+import { invert, pow } from '@noble/curves/abstract/modular.js';
 import { ristretto255 } from '@noble/curves/ed25519.js';
 
 // ─── Bytes in JSON: base64url without padding (RFC 4648 §5) ─────────────────────────────────
@@ -73,6 +73,7 @@ export interface SpecGroup<E> {
   readonly identity: E;
   readonly generator: E;
   multiply(left: E, right: E): E;
+  inverse(element: E): E;
   power(base: E, exponent: bigint): E;
   equals(left: E, right: E): boolean;
   toBytes(element: E): Uint8Array;
@@ -100,6 +101,7 @@ function ffdheGroup(name: GroupName, p: bigint, elementBytes: number): SpecGroup
     identity: 1n,
     generator: 2n,
     multiply: (left, right) => (left * right) % p,
+    inverse: (element) => invert(element, p),
     power: (base, exponent) => pow(base, exponent, p),
     equals: (left, right) => left === right,
     toBytes: (element) => bigIntToBytes(element, elementBytes),
@@ -146,6 +148,7 @@ export const ristretto255Group: SpecGroup<RistrettoPoint> = {
   identity: Point.ZERO,
   generator: Point.BASE,
   multiply: (left, right) => left.add(right),
+  inverse: (element) => element.negate(),
   power: (base, exponent) => ristrettoMultiple(base, exponent, Point.Fn.ORDER),
   equals: (left, right) => left.equals(right),
   toBytes: (element) => element.toBytes(),
@@ -178,28 +181,48 @@ function randomExponent(order: bigint): bigint {
   return (bytesToBigInt(bytes) % (order - 1n)) + 1n;
 }
 
-function elementToWire<E>(group: SpecGroup<E>, element: E): string {
+export function elementToWire<E>(group: SpecGroup<E>, element: E): string {
   return toBase64Url(group.toBytes(element));
 }
 
-function elementFromWire<E>(group: SpecGroup<E>, text: string): E {
+export function elementFromWire<E>(group: SpecGroup<E>, text: string): E {
   return group.fromBytes(fromBase64Url(text));
 }
 
-export function generateKeyPair<E>(group: SpecGroup<E>): SpecKeyPair {
-  const privateKey = randomExponent(group.order);
+/** For reproducing published vectors; a real key comes from generateKeyPair. */
+export function keyPairFromPrivateKey<E>(group: SpecGroup<E>, privateKey: bigint): SpecKeyPair {
+  if (privateKey <= 0n || privateKey >= group.order) throw new Error('private key must be in [1, order − 1]');
   const y = group.power(group.generator, privateKey);
   return { publicKey: { group: group.name, y: elementToWire(group, y) }, privateKey };
 }
 
-export function encrypt<E>(group: SpecGroup<E>, publicKey: PublicKeyJson, plaintext: bigint): CiphertextJson {
+export function generateKeyPair<E>(group: SpecGroup<E>): SpecKeyPair {
+  return keyPairFromPrivateKey(group, randomExponent(group.order));
+}
+
+/** `randomness` (r) is for reproducing published vectors; a real encryption leaves it out. */
+export function encrypt<E>(
+  group: SpecGroup<E>,
+  publicKey: PublicKeyJson,
+  plaintext: bigint,
+  randomness?: bigint,
+): CiphertextJson {
   if (publicKey.group !== group.name) throw new Error('public key is for another group');
   const y = elementFromWire(group, publicKey.y);
   if (group.equals(y, group.identity)) throw new Error('public key y is the identity');
-  const r = randomExponent(group.order);
+  const r = randomness ?? randomExponent(group.order);
   const a = group.power(group.generator, r);
   const b = group.multiply(group.encodePlaintext(plaintext), group.power(y, r));
   return { a: elementToWire(group, a), b: elementToWire(group, b) };
+}
+
+/** M = b · a^(−x), the encoded plaintext, before any decoding. */
+export function decryptElement<E>(group: SpecGroup<E>, keyPair: SpecKeyPair, ciphertext: CiphertextJson): E {
+  const a = elementFromWire(group, ciphertext.a);
+  const b = elementFromWire(group, ciphertext.b);
+  if (group.equals(a, group.identity)) throw new Error('ciphertext component a is the identity');
+  // a has prime order, so a^(order − x) = a^(−x).
+  return group.multiply(b, group.power(a, group.order - keyPair.privateKey));
 }
 
 export function decrypt<E>(
@@ -208,12 +231,7 @@ export function decrypt<E>(
   ciphertext: CiphertextJson,
   range: PlaintextRange,
 ): bigint {
-  const a = elementFromWire(group, ciphertext.a);
-  const b = elementFromWire(group, ciphertext.b);
-  if (group.equals(a, group.identity)) throw new Error('ciphertext component a is the identity');
-  // a has prime order, so a^(order − x) = a^(−x).
-  const element = group.multiply(b, group.power(a, group.order - keyPair.privateKey));
-  return group.decodePlaintext(element, range);
+  return group.decodePlaintext(decryptElement(group, keyPair, ciphertext), range);
 }
 
 // ─── Catalog (spec "HTTP API": GET /api/v1/computations) ──────────────────────────────────────
