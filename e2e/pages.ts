@@ -5,14 +5,18 @@ import type { Locator, Page } from 'playwright-core';
 export const BMI_TITLE = 'Body-mass index';
 export const CHA2DS2_VASC_TITLE = 'CHA₂DS₂-VASc stroke risk';
 
+/** Follows a computation's link in the main navigation, from the "Calculators" list it opens. */
+export async function navigateToComputation(page: Page, title: string): Promise<void> {
+  const navigation = page.getByRole('navigation', { name: 'Main' });
+  await navigation.getByRole('button', { name: 'Calculators' }).click();
+  await navigation.getByRole('link', { name: title, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+}
+
 /** Loads the app and opens a computation from the main navigation. */
 export async function openComputation(page: Page, title: string): Promise<void> {
   await page.goto('/');
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: title, exact: true })
-    .click();
-  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  await navigateToComputation(page, title);
 }
 
 export function field(page: Page, label: string): Locator {

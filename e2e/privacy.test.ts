@@ -13,6 +13,7 @@ import {
   computeResult,
   fillBmi,
   fillCha2ds2Vasc,
+  navigateToComputation,
   openComputation,
 } from './pages.js';
 
@@ -74,10 +75,7 @@ test('no typed value is in any URL or body, and evaluate bodies are only ciphert
   await openComputation(page, BMI_TITLE);
   await fillBmi(page, { weight: '83.7', weightUnit: 'kg', height: '176.4', heightUnit: 'cm' });
   await computeResult(page);
-  await page
-    .getByRole('navigation', { name: 'Main' })
-    .getByRole('link', { name: CHA2DS2_VASC_TITLE })
-    .click();
+  await navigateToComputation(page, CHA2DS2_VASC_TITLE);
   await fillCha2ds2Vasc(page, { age: 71, sex: 'Female', conditions: ['Hypertension'] });
   await computeResult(page);
   const typed = ['83.7', '176.4', '837', '1764', '71'];

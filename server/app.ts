@@ -1,7 +1,8 @@
 /**
- * The health service as a configured Fastify instance: the API under /api/v1 (security headers, CORS,
- * load shedding, rate limit, strict schemas, its OpenAPI document), one problem+json error handler,
- * request ids, timeouts, and in production the built web app.
+ * The health service as a configured Fastify instance: the API under /api (security headers, CORS,
+ * rate limit, admission control for evaluations, strict schemas, its OpenAPI document) with version 1
+ * under /api/v1, one problem+json error handler, request ids, timeouts, metrics, and in production the
+ * built web app.
  * `main.ts` only reads the environment and listens; tests use `app.inject`.
  */
 
@@ -18,7 +19,9 @@ import Fastify, {
 } from 'fastify';
 import { API_BASE_PATH } from '../shared/api.js';
 import { ProtocolError } from '../shared/errors.js';
-import { type LoadSheddingOptions, loadShedding } from './plugins/load-shedding.js';
+import { ServiceMetrics } from './metrics.js';
+import { type AdmissionOptions, admission, EvaluationLine } from './plugins/admission.js';
+import { requestMetrics } from './plugins/metrics.js';
 import {
   sendErrorAsProblem,
   sendNotFoundProblem,
@@ -26,8 +29,16 @@ import {
   writeClientErrorAsProblem,
 } from './plugins/problem-details.js';
 import { spa } from './plugins/spa.js';
+import { type SharedRateLimitStore, sharedRateLimitStore } from './rate-limit-store.js';
 import { computationRoutes } from './routes/computations.js';
 import { healthRoutes } from './routes/health.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The service's Prometheus metrics, absent with `metrics: false`. */
+    metrics?: ServiceMetrics;
+  }
+}
 
 export interface AppOptions {
   /** Origins allowed to call the API from another site (exact `scheme://host[:port]`); none by default. */
@@ -38,8 +49,12 @@ export interface AppOptions {
   staticDir?: string;
   /** Largest accepted request body in bytes (default 64 KiB). */
   bodyLimit?: number;
-  /** Requests per client address per window on the API (default 600 per minute); `false` turns it off. */
-  rateLimit?: { max: number; timeWindowMs: number } | false;
+  /**
+   * Requests per client address per window on the API (default 600 per minute), liveness and readiness
+   * aside; `false` turns it off. Counted in this process, or with `redisUrl` in Redis/Valkey, shared by
+   * every process and instance that uses it (fails open: server/rate-limit-store.ts).
+   */
+  rateLimit?: { max: number; timeWindowMs: number; redisUrl?: string } | false;
   /** Take the client address from X-Forwarded-For: only behind a reverse proxy that sets it. */
   trustProxy?: boolean;
   /**
@@ -47,8 +62,13 @@ export interface AppOptions {
    * slow-drip body cannot hold a connection open for long. Node checks it once a second.
    */
   requestTimeoutMs?: number;
-  /** Shed API requests with 503 while the event loop lags (default: above 1 s); `false` turns it off. */
-  overload?: LoadSheddingOptions | false;
+  /**
+   * Admission control: at most `maxInFlight` evaluations admitted per process, the excess answered
+   * at once with 503 and Retry-After (server/plugins/admission.ts); `false` turns it off.
+   */
+  overload?: AdmissionOptions | false;
+  /** Count requests into Prometheus metrics (`app.metrics`; default true). */
+  metrics?: boolean;
 }
 
 /** A bmi request is about 2.6 kB and a cha2ds2-vasc one about 1 kB: room for far larger computations. */
@@ -59,16 +79,11 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Retry-After for a request turned away while closing: a restarted or sibling worker takes it. */
 const CLOSING_RETRY_AFTER_S = 1;
 /**
- * The heaviest evaluation (readings summary, 93 inputs) holds the event loop for tens of ms: a mean lag
- * above 1 s means many requests are queued behind each other, so shed until it drains. The interval is
- * no shorter than the threshold because under-pressure counts an interval without a single lag sample
- * (one block longer than the interval) as infinite lag: a shorter one would shed after any such block.
+ * Evaluations admitted per process: an admitted one waits behind at most 7 others (under 50 ms for the
+ * costliest computation), and the line is long enough that one process keeps computing while its
+ * refused clients come back (the bound measured in docs/PERFORMANCE.md, "Admission control").
  */
-const DEFAULT_OVERLOAD: LoadSheddingOptions = {
-  maxEventLoopDelayMs: 1_000,
-  sampleIntervalMs: 1_000,
-  retryAfterSeconds: 2,
-};
+export const DEFAULT_ADMISSION: AdmissionOptions = { maxInFlight: 8, retryAfterSeconds: 1 };
 /** Node's default is 30 s, which would let a slow request overrun its timeout by that much. */
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
@@ -136,13 +151,24 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
     },
   });
 
+  const overload = options.overload ?? DEFAULT_ADMISSION;
+  const line = overload === false ? undefined : new EvaluationLine(overload);
+  let metrics: ServiceMetrics | undefined;
+  if (options.metrics ?? true) {
+    metrics = new ServiceMetrics(line && (() => line.inFlight));
+    app.decorate('metrics', metrics);
+    await app.register(requestMetrics, { metrics });
+  }
+
   await app.register(
-    apiV1({
+    api({
       corsOrigins: options.corsOrigins ?? [],
       rateLimit: options.rateLimit ?? DEFAULT_RATE_LIMIT,
-      overload: options.overload ?? DEFAULT_OVERLOAD,
+      overload,
+      line,
+      metrics,
     }),
-    { prefix: API_BASE_PATH },
+    { prefix: API_PREFIX },
   );
   if (options.staticDir !== undefined) {
     await app.register(spa, { root: options.staticDir });
@@ -156,7 +182,14 @@ interface ApiOptions {
   corsOrigins: readonly string[];
   rateLimit: NonNullable<AppOptions['rateLimit']>;
   overload: NonNullable<AppOptions['overload']>;
+  line: EvaluationLine | undefined;
+  metrics: ServiceMetrics | undefined;
 }
+
+/** Every version of the API lives under it and shares its headers, CORS, rate limit and admission. */
+const API_PREFIX = '/api';
+/** Version 1 within it: `API_BASE_PATH` of shared/api.ts. */
+const API_V1_PREFIX = API_BASE_PATH.slice(API_PREFIX.length);
 
 /**
  * Headers for JSON that is never a page: nothing may run, load or frame it (helmet's other defaults
@@ -171,10 +204,10 @@ const API_HELMET = {
 } as const;
 
 /**
- * The API's own scope, so its headers, CORS, load shedding and the rate limit apply to its routes and
- * not to the web app.
+ * The API's own scope, so its headers, CORS, rate limit and admission control apply to its routes and
+ * not to the web app. Each version registers its routes inside it under its own prefix.
  */
-function apiV1({ corsOrigins, rateLimit: limit, overload }: ApiOptions): FastifyPluginAsync {
+function api({ corsOrigins, rateLimit: limit, overload, line, metrics }: ApiOptions): FastifyPluginAsync {
   return async (api) => {
     await api.register(helmet, API_HELMET);
     // Responses are ciphertexts for one patient: no shared or browser cache should keep them.
@@ -191,23 +224,49 @@ function apiV1({ corsOrigins, rateLimit: limit, overload }: ApiOptions): Fastify
         maxAge: 600,
       });
     }
-    // Shed before the rate limit, parsing and routes run: a shed request must cost next to nothing.
-    if (overload !== false) await api.register(loadShedding, overload);
     if (limit !== false) {
+      const shared = limit.redisUrl === undefined ? undefined : sharedStore(api, limit.redisUrl, metrics);
       await api.register(rateLimit, {
         max: limit.max,
         timeWindow: limit.timeWindowMs,
+        // Only a shared store can fail; then the request is let through (rate-limit-store.ts says why).
+        ...(shared ? { store: shared.store, skipOnError: true } : {}),
+        onExceeded: () => metrics?.countRateLimited(),
         errorResponseBuilder: (_request, context) =>
           new ProtocolError('rate-limited', `Too many requests; try again in ${context.after}.`),
       });
     }
-    await api.register(healthRoutes, {
-      isOverloaded: () => overload !== false && api.isUnderPressure(),
-      retryAfterSeconds: overload === false ? 0 : overload.retryAfterSeconds,
-    });
-    await api.register(computationRoutes);
-    api.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+    // In the rate limit's wake: a flooding client is answered 429 before it can take a place in line.
+    if (line && overload !== false) {
+      await api.register(admission, { line, ...overload, onShed: () => metrics?.countShed() });
+    }
+    await api.register(
+      async (v1) => {
+        await v1.register(healthRoutes, {
+          isOverloaded: () => line?.shedding ?? false,
+          retryAfterSeconds: overload === false ? 0 : overload.retryAfterSeconds,
+        });
+        await v1.register(computationRoutes);
+        v1.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+      },
+      { prefix: API_V1_PREFIX },
+    );
     // API paths that match no route still get the API's headers.
     api.setNotFoundHandler(sendNotFoundProblem);
   };
+}
+
+function sharedStore(
+  api: FastifyInstance,
+  redisUrl: string,
+  metrics: ServiceMetrics | undefined,
+): SharedRateLimitStore {
+  const shared = sharedRateLimitStore(redisUrl, api.log, {
+    onUp: () => metrics?.setStoreUp(true),
+    onDown: () => metrics?.setStoreUp(false),
+    onError: () => metrics?.countStoreError(),
+  });
+  metrics?.setStoreUp(false);
+  api.addHook('onClose', () => shared.close());
+  return shared;
 }

@@ -94,7 +94,8 @@ test('problems reach an allowed origin as application/problem+json with CORS hea
 test('a 429 tells an allowed origin when to retry (Retry-After is exposed)', async () => {
   const limited = await buildTestApp({ corsOrigins: [ALLOWED], rateLimit: { max: 1, timeWindowMs: 60_000 } });
   try {
-    const url = `${await listening(limited)}/api/v1/health`;
+    // The catalog, not health: liveness and readiness are never rate limited.
+    const url = `${await listening(limited)}/api/v1/computations`;
     await fetch(url, { headers: { origin: ALLOWED } });
     const response = await fetch(url, { headers: { origin: ALLOWED } });
     expect(response.status).toBe(429);

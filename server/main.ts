@@ -1,15 +1,26 @@
 /**
  * Starts the health service: reads the environment, builds the app, listens, and closes cleanly on
  * SIGTERM/SIGINT. Evaluation is CPU-bound, so by default one worker process per core shares the port
- * (node:cluster); `WORKERS=1` runs a single process. Everything else is in `app.ts`.
+ * (node:cluster); `WORKERS=1` runs a single process. With `METRICS_PORT`, Prometheus metrics are served
+ * on that port (by the primary, summed over the workers). Every setting is checked before anything
+ * starts; a bad one stops the start with a message naming it. Everything else is in `app.ts`.
  */
 
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { type AppOptions, buildApp } from './app.js';
+import { type AppOptions, buildApp, DEFAULT_ADMISSION } from './app.js';
 import { RISTRETTO255_BACKEND } from './evaluation.js';
+import {
+  clusterMetrics,
+  metricsUrl,
+  type ServiceMetrics,
+  serveMetrics,
+  shareWithPrimary,
+} from './metrics.js';
+import { redisUrlProblem } from './rate-limit-store.js';
 
 /**
  * The repository root: this file runs as `server/main.ts` (tsx) or compiled as
@@ -53,15 +64,84 @@ function origins(name: string): string[] {
   return list;
 }
 
+/** The shared rate-limit store's URL, checked; the message never repeats it (it may hold a password). */
+function redisUrl(name: string): string | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === '') return undefined;
+  const problem = redisUrlProblem(text);
+  if (problem) fail(`${name} ${problem}`);
+  return text;
+}
+
+/** Long enough not to be guessed; only characters that survive a header and a shell unquoted. */
+const METRICS_TOKEN_PATTERN = /^[A-Za-z0-9._~+/=-]{32,}$/;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+interface MetricsSettings {
+  readonly port: number;
+  readonly host: string;
+  readonly token?: string;
+}
+
+function metricsSettings(apiPort: number): MetricsSettings | undefined {
+  const text = process.env.METRICS_PORT;
+  if (text === undefined || text === '') {
+    for (const name of ['METRICS_HOST', 'METRICS_TOKEN']) {
+      if (process.env[name])
+        fail(`${name} is set but METRICS_PORT is not: set METRICS_PORT to serve metrics.`);
+    }
+    return undefined;
+  }
+  const port = wholeNumber('METRICS_PORT', 0, 1, 65535);
+  if (port === apiPort) fail('METRICS_PORT must differ from PORT: metrics are not served with the API.');
+  const host = process.env.METRICS_HOST || '127.0.0.1';
+  const token = process.env.METRICS_TOKEN || undefined;
+  if (token !== undefined && !METRICS_TOKEN_PATTERN.test(token)) {
+    fail(
+      'METRICS_TOKEN must be at least 32 characters of A–Z, a–z, 0–9 and ._~+/=- (e.g. openssl rand -hex 32).',
+    );
+  }
+  if (!LOOPBACK_HOSTS.has(host) && token === undefined) {
+    fail(`METRICS_HOST is not a loopback address: set METRICS_TOKEN too, or metrics would be public.`);
+  }
+  return { port, host, ...(token === undefined ? {} : { token }) };
+}
+
 // 0 picks a free port (tests); the log line says which.
 const port = wholeNumber('PORT', 5050, 0, 65535);
 const host = process.env.HOST || 'localhost';
 const workers = wholeNumber('WORKERS', availableParallelism(), 1, 256);
+const rateLimitPerMinute = wholeNumber('RATE_LIMIT_PER_MINUTE', 600, 1);
+const maxEvaluationsInFlight = wholeNumber(
+  'MAX_EVALUATIONS_IN_FLIGHT',
+  DEFAULT_ADMISSION.maxInFlight,
+  1,
+  10_000,
+);
+const sharedStoreUrl = redisUrl('REDIS_URL');
+const metricsSetting = metricsSettings(port);
+const corsOrigins = origins('CORS_ORIGINS');
+const trustProxy = flag('TRUST_PROXY');
 
 if (workers > 1 && cluster.isPrimary) {
   superviseWorkers(workers);
+  if (metricsSetting) await startMetrics(metricsSetting, clusterMetrics(), console.info);
 } else {
   await serve();
+}
+
+async function startMetrics(
+  settings: MetricsSettings,
+  collect: () => Promise<string>,
+  log: (message: string) => void,
+): Promise<Server> {
+  try {
+    const server = await serveMetrics({ ...settings, collect });
+    log(`Metrics on ${metricsUrl(server)}${settings.token ? ' (bearer token required)' : ''}`);
+    return server;
+  } catch (error) {
+    fail(`Cannot serve metrics on ${settings.host}:${settings.port}: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -98,17 +178,34 @@ const SHUTDOWN = 'sealed-vitals:shutdown';
 
 async function serve(): Promise<void> {
   const hasWebBuild = existsSync(`${webBuildDir}/index.html`);
-  // Each worker counts its own share; connections are spread round-robin, so the whole service
-  // allows about RATE_LIMIT_PER_MINUTE per client.
-  const perMinute = Math.ceil(wholeNumber('RATE_LIMIT_PER_MINUTE', 600, 1) / workers);
+  // In Redis every worker of every instance counts into the same window. Without it each worker counts
+  // its own share; connections are spread round-robin, so the whole process allows about
+  // RATE_LIMIT_PER_MINUTE per client (and each instance as much again).
+  const rateLimit: AppOptions['rateLimit'] = sharedStoreUrl
+    ? { max: rateLimitPerMinute, timeWindowMs: 60_000, redisUrl: sharedStoreUrl }
+    : { max: Math.ceil(rateLimitPerMinute / workers), timeWindowMs: 60_000 };
   const options: AppOptions = {
-    corsOrigins: origins('CORS_ORIGINS'),
-    trustProxy: flag('TRUST_PROXY'),
-    rateLimit: { max: perMinute, timeWindowMs: 60_000 },
+    corsOrigins,
+    trustProxy,
+    rateLimit,
+    overload: { ...DEFAULT_ADMISSION, maxInFlight: maxEvaluationsInFlight },
     ...(hasWebBuild ? { staticDir: webBuildDir } : {}),
   };
   const app = await buildApp(options);
   app.log.info(`ristretto255 on ${RISTRETTO255_BACKEND}`);
+  if (!sharedStoreUrl && (workers > 1 || cluster.isWorker)) {
+    app.log.info('Rate limit counted per worker (set REDIS_URL to share it across processes and instances)');
+  }
+  const metrics: ServiceMetrics | undefined = app.metrics;
+  if (metrics && cluster.isWorker) shareWithPrimary(metrics);
+  else if (metrics && metricsSetting) {
+    const server = await startMetrics(
+      metricsSetting,
+      () => metrics.registry.metrics(),
+      (message) => app.log.info(message),
+    );
+    app.addHook('onClose', (_app, done) => server.close(() => done()));
+  }
   // Graceful shutdown: stop accepting connections, let in-flight requests finish (new requests on kept-alive
   // connections get a 503), then exit once nothing is left. A second signal is the operator's "now".
   let closing = false;

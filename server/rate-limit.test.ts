@@ -1,4 +1,7 @@
-/** The API's per-client rate limit: 429 rate-limited with Retry-After, counted per client address. */
+/**
+ * The API's per-client rate limit: 429 rate-limited with Retry-After, counted per client address;
+ * liveness and readiness are never limited. (Shared across processes through Redis: rate-limit-store.test.ts.)
+ */
 
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -19,16 +22,17 @@ async function limitedApp(max: number, options: { trustProxy?: boolean; timeWind
   return app;
 }
 
-const health = (extra: Partial<InjectOptions> = {}): InjectOptions => ({
+/** The catalog: a cheap API request that counts toward the limit. */
+const catalog = (extra: Partial<InjectOptions> = {}): InjectOptions => ({
   method: 'GET',
-  url: '/api/v1/health',
+  url: '/api/v1/computations',
   ...extra,
 });
 
 test('by default a client may make 600 requests a minute', async () => {
   const app = await buildApp({ logger: false });
   apps.push(app);
-  const response = await app.inject(health());
+  const response = await app.inject(catalog());
   expect(response.statusCode).toBe(200);
   expect(response.headers['x-ratelimit-limit']).toBe('600');
 });
@@ -36,16 +40,16 @@ test('by default a client may make 600 requests a minute', async () => {
 describe('over the limit', () => {
   test('the next request is 429 rate-limited with Retry-After', async () => {
     const app = await limitedApp(3);
-    for (let i = 0; i < 3; i++) expect((await app.inject(health())).statusCode).toBe(200);
-    const response = await app.inject(health());
+    for (let i = 0; i < 3; i++) expect((await app.inject(catalog())).statusCode).toBe(200);
+    const response = await app.inject(catalog());
     expectProblem(response, 'rate-limited', 429);
     expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   test('every API route counts toward the same limit', async () => {
     const app = await limitedApp(2);
-    await app.inject(health());
-    await app.inject({ method: 'GET', url: '/api/v1/computations' });
+    await app.inject(catalog());
+    await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     const response = await app.inject({
       method: 'POST',
       url: '/api/v1/computations/bmi/evaluate',
@@ -57,23 +61,23 @@ describe('over the limit', () => {
 
   test('another client address is not affected', async () => {
     const app = await limitedApp(1);
-    await app.inject(health({ remoteAddress: '192.0.2.1' }));
-    expectProblem(await app.inject(health({ remoteAddress: '192.0.2.1' })), 'rate-limited', 429);
-    expect((await app.inject(health({ remoteAddress: '192.0.2.2' }))).statusCode).toBe(200);
+    await app.inject(catalog({ remoteAddress: '192.0.2.1' }));
+    expectProblem(await app.inject(catalog({ remoteAddress: '192.0.2.1' })), 'rate-limited', 429);
+    expect((await app.inject(catalog({ remoteAddress: '192.0.2.2' }))).statusCode).toBe(200);
   });
 
   test('the limit is lifted when the window ends', async () => {
     const app = await limitedApp(1, { timeWindowMs: 300 });
-    await app.inject(health());
-    expectProblem(await app.inject(health()), 'rate-limited', 429);
+    await app.inject(catalog());
+    expectProblem(await app.inject(catalog()), 'rate-limited', 429);
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect((await app.inject(health())).statusCode).toBe(200);
+    expect((await app.inject(catalog())).statusCode).toBe(200);
   });
 });
 
 describe('X-Forwarded-For', () => {
   const from = (address: string) =>
-    health({ remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': address } });
+    catalog({ remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': address } });
 
   test('is ignored by default, so a client cannot dodge the limit by forging it', async () => {
     const app = await limitedApp(1);
@@ -89,9 +93,25 @@ describe('X-Forwarded-For', () => {
   });
 });
 
+test('liveness and readiness answer a client over its limit, and do not count toward it', async () => {
+  const app = await limitedApp(2);
+  for (let i = 0; i < 5; i++) {
+    expect((await app.inject({ url: '/api/v1/health' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/api/v1/health/ready' })).statusCode).toBe(200);
+  }
+  expect((await app.inject(catalog())).statusCode).toBe(200);
+  expect((await app.inject(catalog())).statusCode).toBe(200);
+  expectProblem(await app.inject(catalog()), 'rate-limited', 429);
+  const live = await app.inject({ url: '/api/v1/health' });
+  expect(live.statusCode).toBe(200);
+  expect(live.json()).toEqual({ status: 'ok' });
+  expect(live.headers['x-ratelimit-limit']).toBeUndefined();
+  expect((await app.inject({ url: '/api/v1/health/ready' })).statusCode).toBe(200);
+});
+
 test('rateLimit: false turns the limit off', async () => {
   const app = await buildTestApp({ rateLimit: false });
   apps.push(app);
-  const response = await app.inject(health());
+  const response = await app.inject(catalog());
   expect(response.headers['x-ratelimit-limit']).toBeUndefined();
 });

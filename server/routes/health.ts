@@ -1,15 +1,20 @@
 /**
  * Liveness and readiness for load balancers and the web app's status line. `GET /api/v1/health` is the
  * spec's liveness probe and answers exactly `{"status":"ok"}` while the process runs, even under load;
- * `GET /api/v1/health/ready` says whether to send it work now: 503 while it sheds load. (While closing,
- * Fastify itself answers 503 to any new request, readiness included.)
+ * `GET /api/v1/health/ready` says whether to send it work now: 503 while admission control refuses
+ * evaluations. (While closing, the service answers 503 to any new request, readiness included.)
+ * Neither is rate limited: a probe from behind the same address as a flooding client (a NAT, the load
+ * balancer itself) must not see a healthy instance as failed. Neither is an evaluation, so neither is
+ * ever refused by admission control.
  */
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { HealthResponseSchema, ProblemSchema } from '../../shared/wire.js';
-import { NEVER_SHED } from '../plugins/load-shedding.js';
 import { serviceUnavailable } from '../plugins/problem-details.js';
+
+/** Probes answer whatever a client address did before. */
+const PROBE = { rateLimit: false } as const;
 
 export interface HealthOptions {
   /** True while the service sheds load. */
@@ -25,13 +30,13 @@ export const healthRoutes: FastifyPluginAsync<HealthOptions> = async (
 ) => {
   app.get(
     '/health',
-    { config: NEVER_SHED, schema: { response: { 200: HealthResponseSchema } } },
+    { config: PROBE, schema: { response: { 200: HealthResponseSchema } } },
     async () => ({ status: 'ok' }) as const,
   );
 
   app.get(
     '/health/ready',
-    { config: NEVER_SHED, schema: { response: { 200: ReadyResponseSchema, 503: ProblemSchema } } },
+    { config: PROBE, schema: { response: { 200: ReadyResponseSchema, 503: ProblemSchema } } },
     async (_request, reply) =>
       isOverloaded()
         ? serviceUnavailable(reply, 'The service is shedding load.', retryAfterSeconds)

@@ -5,32 +5,23 @@ import { COMPUTATIONS } from '../../shared/computations/catalog.js';
 import { ComputationPage } from '../features/computation/ComputationPage.js';
 import { HistoryPage } from '../features/history/HistoryPage.js';
 import { HomePage } from '../features/home/HomePage.js';
+import { HowItWorksPage } from '../features/home/HowItWorksPage.js';
 import { KeyBadge } from '../features/keys/KeyBadge.js';
 import { KeysPage } from '../features/keys/KeysPage.js';
 import { type KeyringState, useKeyring } from '../features/keys/useKeyring.js';
-import {
-  computationPath,
-  followLink,
-  HISTORY_PATH,
-  HOME_PATH,
-  KEYS_PATH,
-  type Route,
-  routeOf,
-  usePathname,
-} from './navigation.js';
+import { ConnectionBanner } from './ConnectionBanner.js';
+import { followLink, HOME_PATH, type Route, routeOf, usePathname } from './navigation.js';
+import { type CalculatorGroup, SiteNav } from './SiteNav.js';
 import './controls.css';
 
-const NAV_LINKS: readonly { readonly path: string; readonly label: string }[] = [
-  { path: HOME_PATH, label: 'How it works' },
-  ...COMPUTATIONS.map((computation) => ({ path: computationPath(computation), label: computation.title })),
-  { path: HISTORY_PATH, label: 'History' },
-  { path: KEYS_PATH, label: 'Keys' },
-];
+const CALCULATOR_GROUPS: readonly CalculatorGroup[] = [{ label: 'Calculators', computations: COMPUTATIONS }];
 
 function pageOf(route: Route, keys: KeyringState): { title: string; content: ReactNode } {
   switch (route.page) {
     case 'home':
-      return { title: 'Health scores on encrypted values', content: <HomePage /> };
+      return { title: 'Health scores that keep your values private', content: <HomePage /> };
+    case 'how-it-works':
+      return { title: 'How it works', content: <HowItWorksPage /> };
     case 'keys':
       return { title: 'Your keys', content: <KeysPage keys={keys} /> };
     case 'history':
@@ -43,7 +34,15 @@ function pageOf(route: Route, keys: KeyringState): { title: string; content: Rea
     case 'not-found':
       return {
         title: 'Page not found',
-        content: <p className="lead">Choose a page from the navigation above.</p>,
+        content: (
+          <p className="lead">
+            There is no page at this address.{' '}
+            <a href={HOME_PATH} onClick={followLink}>
+              Go to the start page
+            </a>{' '}
+            to choose a calculator.
+          </p>
+        ),
       };
   }
 }
@@ -68,24 +67,18 @@ export function App() {
         Skip to content
       </a>
       <header className="site-header">
-        <p className="brand">Sealed Vitals</p>
+        <a
+          className="brand"
+          href={HOME_PATH}
+          aria-current={pathname === HOME_PATH ? 'page' : undefined}
+          onClick={followLink}
+        >
+          Sealed Vitals<span className="visually-hidden"> home</span>
+        </a>
         <KeyBadge keys={keys} />
       </header>
-      <nav className="site-nav" aria-label="Main">
-        <ul>
-          {NAV_LINKS.map((link) => (
-            <li key={link.path}>
-              <a
-                href={link.path}
-                aria-current={link.path === pathname ? 'page' : undefined}
-                onClick={followLink}
-              >
-                {link.label}
-              </a>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <SiteNav pathname={pathname} groups={CALCULATOR_GROUPS} />
+      <ConnectionBanner />
       <main id="main" className="site-main">
         <h1 ref={heading} tabIndex={-1}>
           {title}

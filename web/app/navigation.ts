@@ -9,12 +9,14 @@ import type { Computation } from '../../shared/computations/computation.js';
 
 export type Route =
   | { readonly page: 'home' }
+  | { readonly page: 'how-it-works' }
   | { readonly page: 'keys' }
   | { readonly page: 'history' }
   | { readonly page: 'computation'; readonly computation: Computation }
   | { readonly page: 'not-found' };
 
 export const HOME_PATH = '/';
+export const HOW_IT_WORKS_PATH = '/how-it-works';
 export const KEYS_PATH = '/keys';
 export const HISTORY_PATH = '/history';
 
@@ -24,6 +26,7 @@ export function computationPath(computation: Computation): string {
 
 export function routeOf(pathname: string): Route {
   if (pathname === HOME_PATH) return { page: 'home' };
+  if (pathname === HOW_IT_WORKS_PATH) return { page: 'how-it-works' };
   if (pathname === KEYS_PATH) return { page: 'keys' };
   if (pathname === HISTORY_PATH) return { page: 'history' };
   // Catalog ids are plain [a-z0-9-], so the path segment is compared as it is, never decoded.
