@@ -36,6 +36,8 @@ function fieldValue(field: Exclude<Field, { kind: 'series' }>): fc.Arbitrary<Fie
       return fc.boolean();
     case 'choice':
       return fc.constantFrom(...field.options.map((option) => option.value));
+    case 'date':
+      return fc.constant('2026-01-05');
     case 'number':
       return fc.constantFrom(...field.units).chain((unit) => {
         const steps = Math.floor((unit.max - unit.min) / unit.step + 1e-9);
@@ -59,7 +61,10 @@ export function formArbitrary(computation: Computation): fc.Arbitrary<FormValues
     const seriesValues = series.map((f) => {
       const bounds = f.boundsBy.bounds[String(values[f.boundsBy.field])];
       if (!bounds) throw new Error(`${computation.id}: ${f.name} has no bounds for the chosen option.`);
-      const reading = fc.integer({ min: bounds.min, max: bounds.max });
+      const step = bounds.step ?? 1;
+      const reading = fc
+        .integer({ min: Math.ceil(bounds.min / step - 1e-9), max: Math.floor(bounds.max / step + 1e-9) })
+        .map((k) => Number((k * step).toFixed(decimalsOf(step))));
       return fc
         .array(reading, { minLength: 1, maxLength: f.maxItems })
         .map((list) => [f.name, list] as const);

@@ -3,8 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { bmi } from './bmi.js';
 import { COMPUTATIONS } from './catalog.js';
 import { cha2ds2Vasc } from './cha2ds2-vasc.js';
-import type { Computation, Field, FieldValue, FormValues } from './computation.js';
-import { defaultUnit, indicator, readChoice, readFlag, readQuantity, validateForm } from './form.js';
+import type { Computation, Field, FieldValue, FormValues, SeriesBounds } from './computation.js';
+import {
+  defaultUnit,
+  indicator,
+  readChoice,
+  readFlag,
+  readQuantity,
+  seriesBounds,
+  validateForm,
+} from './form.js';
+import { framingham } from './framingham.js';
+import { readingsSummary } from './readings-summary.js';
 
 /** Any value a field accepts: for a number, any of its units and any value within that unit's bounds. */
 function validFieldValue(field: Field): fc.Arbitrary<FieldValue> {
@@ -24,20 +34,37 @@ function validFieldValue(field: Field): fc.Arbitrary<FieldValue> {
             )
             .map((value) => ({ value, unit: unit.id })),
         );
-    case 'series': {
-      // Readings valid whichever choice selects the bounds: the intersection of all of them.
-      const bounds = Object.values(field.boundsBy.bounds);
-      const min = Math.max(...bounds.map((b) => b.min));
-      const max = Math.min(...bounds.map((b) => b.max));
-      return fc.array(fc.integer({ min, max }), { minLength: 1, maxLength: field.maxItems });
-    }
+    case 'date':
+      return fc
+        .date({ min: new Date(2000, 0, 1), max: new Date(), noInvalidDate: true })
+        .map((date) => date.toISOString().slice(0, 10));
+    case 'series':
+      throw new TypeError('A series’ readings depend on the choice that bounds them: see validForm.');
   }
 }
 
+/** Readings a series' bounds accept: on their step (whole or tenths), from min to max. */
+function validReadings(bounds: SeriesBounds, maxItems: number): fc.Arbitrary<readonly number[]> {
+  const step = bounds.step ?? 1;
+  const reading = fc
+    .integer({ min: Math.ceil(bounds.min / step - 1e-9), max: Math.floor(bounds.max / step + 1e-9) })
+    .map((k) => Number((k * step).toFixed(step < 1 ? 1 : 0)));
+  return fc.array(reading, { minLength: 1, maxLength: maxItems });
+}
+
 function validForm(computation: Computation): fc.Arbitrary<FormValues> {
-  return fc.record(
-    Object.fromEntries(computation.fields.map((field) => [field.name, validFieldValue(field)])),
-  );
+  const plain = computation.fields.filter((field) => field.kind !== 'series');
+  return fc
+    .record(Object.fromEntries(plain.map((field) => [field.name, validFieldValue(field)])))
+    .chain((values) => {
+      const series = computation.fields.flatMap((field) => {
+        if (field.kind !== 'series') return [];
+        const bounds = seriesBounds(field, values);
+        if (!bounds) throw new Error(`${computation.id}: ${field.name} has no bounds for the chosen option.`);
+        return [validReadings(bounds, field.maxItems).map((readings) => [field.name, readings] as const)];
+      });
+      return fc.tuple(...series).map((entries) => ({ ...values, ...Object.fromEntries(entries) }));
+    });
 }
 
 const validBmi = { weight: { value: 70, unit: 'kg' }, height: { value: 175, unit: 'cm' } };
@@ -91,7 +118,7 @@ describe('validateForm', () => {
       weight: 'Weight must be between 2.3 and 1433 lb.',
     });
     expect(validateForm(bmi, { ...validBmi, height: { value: 110.3, unit: 'in' } })).toEqual({
-      height: 'Height must be between 11.9 and 110.2 in.',
+      height: 'Height must be between 11.9 and 110.2 in. Did you mean cm? Then choose cm next to the number.',
     });
     expect(
       validateForm(bmi, { ...validBmi, height: { value: Number.POSITIVE_INFINITY, unit: 'cm' } }),
@@ -107,8 +134,8 @@ describe('validateForm', () => {
         for (const unit of field.units) {
           for (const value of [unit.min - unit.step / 10, unit.max + unit.step / 10]) {
             const errors = validateForm(computation, { [field.name]: { value, unit: unit.id } });
-            expect(errors[field.name]).toBe(
-              `${field.label} must be between ${unit.min} and ${unit.max} ${unit.label}.`,
+            expect(errors[field.name]).toMatch(
+              new RegExp(`^${field.label} must be between ${unit.min} and ${unit.max} ${unit.label}\\.`),
             );
           }
         }
@@ -146,6 +173,48 @@ describe('validateForm', () => {
       expect(message).not.toContain('12345');
       expect(message).not.toContain('98765');
     }
+  });
+});
+
+describe('validateForm names the likely problem', () => {
+  it('suggests the other unit when the value is out of range in the chosen one and in range in it', () => {
+    expect(
+      validateForm(framingham, { totalCholesterol: { value: 5.5, unit: 'mg/dL' } }).totalCholesterol,
+    ).toBe(
+      'Total cholesterol must be between 50 and 600 mg/dL. Did you mean mmol/L? Then choose mmol/L next to the number.',
+    );
+    // 700 fits no unit: only the range is given.
+    expect(
+      validateForm(framingham, { totalCholesterol: { value: 700, unit: 'mg/dL' } }).totalCholesterol,
+    ).toBe('Total cholesterol must be between 50 and 600 mg/dL.');
+  });
+
+  it('names every reading that is wrong, and accepts one decimal where the measure has it', () => {
+    const readings = (list: readonly number[], measure = 'glucoseMmol') =>
+      validateForm(readingsSummary, { measure, firstDay: '2026-03-01', readings: list }).readings;
+    expect(readings([Number.NaN, 0.5, 5.4])).toBe(
+      'Readings 1 and 2 must be numbers with at most one decimal from 1.1 to 33.3 mmol/L.',
+    );
+    expect(readings([5.4, 6.1, 99, 5.55])).toBe(
+      'Readings 3 and 4 must be numbers with at most one decimal from 1.1 to 33.3 mmol/L.',
+    );
+    expect(readings([5.4, 6.1])).toBeUndefined();
+    expect(readings([95.5], 'glucose')).toBeUndefined();
+    expect(readings([120.5], 'systolic')).toBe(
+      'Reading 1 must be a number from 60 to 260 mmHg (whole numbers).',
+    );
+  });
+
+  it('wants a first day that exists and is not in the future', () => {
+    const dayError = (firstDay: string) =>
+      validateForm(readingsSummary, { measure: 'steps', firstDay, readings: [5000] }).firstDay;
+    expect(dayError('2026-02-30')).toBe('Date of reading 1 is not a date in the calendar.');
+    expect(dayError('')).toBe('Enter date of reading 1.');
+    const tomorrow = new Date();
+    tomorrow.setDate(tomorrow.getDate() + 1);
+    const iso = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
+    expect(dayError(iso)).toBe('Date of reading 1 cannot be in the future.');
+    expect(dayError('2026-01-05')).toBeUndefined();
   });
 });
 

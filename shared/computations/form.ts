@@ -59,12 +59,21 @@ function fieldError(field: Field, value: FieldValue | undefined, values: FormVal
       return typeof value === 'string' && field.options.some((o) => o.value === value)
         ? undefined
         : `Choose one option for “${field.label}”.`;
+    case 'date':
+      return dateError(field.label, value);
     case 'number': {
       if (!isQuantity(value) || Number.isNaN(value.value)) return `Enter ${field.label.toLowerCase()}.`;
       const unit = field.units.find((u) => u.id === value.unit);
       if (!unit) return `Choose a unit for ${field.label.toLowerCase()}.`;
       if (!Number.isFinite(value.value) || value.value < unit.min || value.value > unit.max) {
-        return `${field.label} must be between ${unit.min} and ${unit.max} ${unit.label}.`;
+        const range = `${field.label} must be between ${unit.min} and ${unit.max} ${unit.label}.`;
+        // A value out of range in one unit and in range in another was most likely typed in that one.
+        const likely = field.units.find(
+          (other) => other !== unit && value.value >= other.min && value.value <= other.max,
+        );
+        return likely
+          ? `${range} Did you mean ${likely.label}? Then choose ${likely.label} next to the number.`
+          : range;
       }
       return undefined;
     }
@@ -73,12 +82,46 @@ function fieldError(field: Field, value: FieldValue | undefined, values: FormVal
       if (!bounds) return `Choose what the ${field.label.toLowerCase()} are of first.`;
       if (!isSeries(value) || value.length === 0) return `Enter at least one reading.`;
       if (value.length > field.maxItems) return `Enter at most ${field.maxItems} readings.`;
-      const bad = value.findIndex((x) => !Number.isInteger(x) || x < bounds.min || x > bounds.max);
-      return bad < 0
-        ? undefined
-        : `Reading ${bad + 1} must be a whole number from ${bounds.min} to ${bounds.max} ${bounds.unit}.`;
+      const bad = value.flatMap((x, index) => (isReading(x, bounds) ? [] : [index + 1]));
+      if (bad.length === 0) return undefined;
+      const kind = (bounds.step ?? 1) < 1 ? 'numbers with at most one decimal' : 'whole numbers';
+      return bad.length === 1
+        ? `Reading ${bad[0]} must be a number from ${bounds.min} to ${bounds.max} ${bounds.unit} (${kind}).`
+        : `Readings ${listed(bad)} must be ${kind} from ${bounds.min} to ${bounds.max} ${bounds.unit}.`;
     }
   }
+}
+
+/** Whether `x` is a reading the bounds accept: in range and on their step (whole, or tenths). */
+export function isReading(x: number, bounds: SeriesBounds): boolean {
+  const steps = x / (bounds.step ?? 1);
+  return (
+    Number.isFinite(x) && x >= bounds.min && x <= bounds.max && Math.abs(steps - Math.round(steps)) < 1e-6
+  );
+}
+
+/** "1, 2 and 5" */
+function listed(numbers: readonly number[]): string {
+  return numbers.length === 1
+    ? String(numbers[0])
+    : `${numbers.slice(0, -1).join(', ')} and ${numbers[numbers.length - 1]}`;
+}
+
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A "YYYY-MM-DD" day that exists, and is not after today (this device's calendar). */
+function dateError(label: string, value: FieldValue | undefined): string | undefined {
+  const match = typeof value === 'string' ? ISO_DAY.exec(value) : null;
+  if (!match) return `Enter ${label.toLowerCase()}.`;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(year, month - 1, day);
+  if (date.getFullYear() !== year || date.getMonth() !== month - 1 || date.getDate() !== day)
+    return `${label} is not a date in the calendar.`;
+  if (year < 1900) return `${label} must be after 1900.`;
+  const now = new Date();
+  const today = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  if (date > today) return `${label} cannot be in the future.`;
+  return undefined;
 }
 
 function isQuantity(value: FieldValue | undefined): value is Quantity {
@@ -110,6 +153,13 @@ export function readSeries(values: FormValues, name: string): readonly number[] 
   const value = values[name];
   if (!isSeries(value)) throw new TypeError(`Field ${name} is not a series; validate the form first.`);
   return value;
+}
+
+/** A date field's day, at local midnight. */
+export function readDate(values: FormValues, name: string): Date {
+  const match = ISO_DAY.exec(String(values[name]));
+  if (!match) throw new TypeError(`Field ${name} is not a date; validate the form first.`);
+  return new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
 }
 
 export function readChoice(values: FormValues, name: string): string {

@@ -1,9 +1,10 @@
 /**
  * A computation's page, built from its catalog entry: the form, the result and the transcript.
- * Typed values stay on this page; only their encrypted encodings are sent.
+ * Typed values stay on this device; only their encrypted encodings are sent. A result belongs to the
+ * values that made it: any edit marks it out of date until Compute makes a new one.
  */
 
-import { type Dispatch, type FormEvent, type SetStateAction, useState } from 'react';
+import { type Dispatch, type FormEvent, type SetStateAction, useEffect, useRef, useState } from 'react';
 import type { Computation, Field, FormValues } from '../../../shared/computations/computation.js';
 import {
   type FormErrors,
@@ -11,31 +12,97 @@ import {
   seriesBounds,
   validateForm,
 } from '../../../shared/computations/form.js';
-import { type Draft, emptyDraft, formValuesOf } from './draft.js';
-import { BooleanField, ChoiceField, controlIds, NumberField, readingId, SeriesField } from './fields.js';
+import { serviceReachability } from '../../app/connectivity.js';
+import { type Draft, emptyDraft, formValuesOf, unreadableNumbers } from './draft.js';
+import {
+  BooleanField,
+  ChoiceField,
+  controlIds,
+  DateField,
+  NumberField,
+  readingDays,
+  readingId,
+  SeriesField,
+} from './fields.js';
+import { forgetDraft, recallDraft, rememberDraft } from './form-memory.js';
 import { ResultCard } from './ResultCard.js';
 import './computation.css';
 import { TranscriptPanel } from './TranscriptPanel.js';
 import { useComputationRun } from './useComputationRun.js';
+
+/** Form values compare as their JSON: plain numbers, strings, booleans and arrays, in field order. */
+function sameValues(a: FormValues, b: FormValues): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
 
 export function ComputationPage({ computation }: { computation: Computation }) {
   const formId = `form-${computation.id}`;
   const [draft, setDraft] = useState<Draft>(() => emptyDraft(computation));
   // Messages appear after the first attempt to compute, then follow every edit.
   const [attempted, setAttempted] = useState(false);
+  const edited = useRef(false);
   const values = formValuesOf(computation, draft);
   const { state, run } = useComputationRun(computation, values);
-  const errors = attempted ? validateForm(computation, values) : {};
+  const invalid = validateForm(computation, values);
+  // A text that is not a number at all says why, rather than asking for the value as if it were empty.
+  const errors = attempted ? { ...invalid, ...unreadableNumbers(computation, draft) } : {};
   // Warnings follow the typing from the start: they never block, they only say what the model covers.
-  const warnings = formWarnings(computation, values);
+  // A value that is wrong gets its error alone, not also a note on the model's range.
+  const warnings = Object.fromEntries(
+    Object.entries(formWarnings(computation, values)).filter(([name]) => !invalid[name]),
+  );
+  const plausibility = Object.keys(invalid).length === 0 ? computation.plausibility?.(values) : undefined;
+  const stale = state.values !== undefined && !sameValues(state.values, values);
+
+  // The form as it was last left on this device, unless the patient has started typing already.
+  useEffect(() => {
+    let current = true;
+    void recallDraft(computation).then((recalled) => {
+      if (current && recalled && !edited.current) setDraft(recalled);
+    });
+    return () => {
+      current = false;
+    };
+  }, [computation]);
+  useEffect(() => {
+    if (edited.current) void rememberDraft(computation, draft).catch(() => undefined);
+  }, [computation, draft]);
+
+  // Whether the service is there, before the patient fills in the form for nothing.
+  useEffect(() => void serviceReachability.check(), []);
+  useEffect(() => {
+    const { transcript, failure } = state;
+    if (state.interpretation) serviceReachability.answered();
+    // No status and no body: the request never reached the service.
+    else if (failure && transcript?.status === undefined) void serviceReachability.check();
+  }, [state]);
+
+  // A new result is brought into view (on a phone it starts below the fold) and announced below.
+  const result = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!state.interpretation && !state.failure) return;
+    const element = result.current;
+    if (!element) return;
+    const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    // Just enough to show it whole (nothing moves when it is in view); a taller one from its top.
+    const taller = element.getBoundingClientRect().height > window.innerHeight;
+    element.scrollIntoView({
+      block: taller ? 'start' : 'nearest',
+      behavior: reduceMotion ? 'auto' : 'smooth',
+    });
+  }, [state.interpretation, state.failure]);
+
+  const editDraft: Dispatch<SetStateAction<Draft>> = (update) => {
+    edited.current = true;
+    setDraft(update);
+  };
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setAttempted(true);
-    const found = validateForm(computation, values);
-    const firstInvalid = computation.fields.find((field) => found[field.name]);
+    const firstInvalid = computation.fields.find((field) => invalid[field.name]);
     if (firstInvalid) {
-      const [firstBadReading] = invalidReadings(computation, firstInvalid, values, found);
+      const [firstBadReading] = invalidReadings(computation, firstInvalid, values, invalid);
       const control =
         firstBadReading === undefined
           ? controlIds(formId, firstInvalid).control
@@ -44,6 +111,13 @@ export function ComputationPage({ computation }: { computation: Computation }) {
       return;
     }
     void run(values);
+  }
+
+  function clearForm() {
+    edited.current = true;
+    setDraft(emptyDraft(computation));
+    setAttempted(false);
+    void forgetDraft(computation).catch(() => undefined);
   }
 
   return (
@@ -59,13 +133,23 @@ export function ComputationPage({ computation }: { computation: Computation }) {
             values={values}
             errors={errors}
             warning={warnings[field.name]}
-            onDraftChange={setDraft}
+            onDraftChange={editDraft}
             computation={computation}
           />
         ))}
+        <div role="status" className="field-status">
+          {plausibility && (
+            <p className="field-warning" data-testid="plausibility">
+              {plausibility}
+            </p>
+          )}
+        </div>
         <div className="form-actions">
           <button type="submit" disabled={state.running} aria-busy={state.running}>
             Compute
+          </button>
+          <button type="button" className="secondary" onClick={clearForm}>
+            Clear the form
           </button>
           {state.running && (
             <span className="working" role="status">
@@ -73,20 +157,34 @@ export function ComputationPage({ computation }: { computation: Computation }) {
             </span>
           )}
         </div>
+        <p className="field-help">The form is kept on this device for next time; it is never sent.</p>
       </form>
 
-      {state.failure && (
-        <div className="alert" role="alert">
-          <p className="alert-title">{state.failure.title}</p>
-          <p>{state.failure.detail}</p>
-        </div>
-      )}
-      <div aria-live="polite">
+      <div ref={result} className="result-anchor">
+        {state.failure && (
+          <div className="alert" role="alert">
+            <p className="alert-title">{state.failure.title}</p>
+            <p>{state.failure.detail}</p>
+          </div>
+        )}
         {state.interpretation && state.values && (
-          <ResultCard computation={computation} interpretation={state.interpretation} values={state.values} />
+          <ResultCard
+            computation={computation}
+            interpretation={state.interpretation}
+            values={state.values}
+            stale={stale}
+          />
         )}
       </div>
-      {state.transcript && <TranscriptPanel transcript={state.transcript} />}
+      <p className="visually-hidden" aria-live="polite" data-testid="result-announcement">
+        {state.interpretation &&
+          (stale
+            ? 'The result is out of date: the form has changed. Press Compute for a new one.'
+            : `Result: ${state.interpretation.display}, ${state.interpretation.category}.`)}
+      </p>
+      {state.transcript && (
+        <TranscriptPanel transcript={state.transcript} decrypted={state.interpretation?.technical} />
+      )}
     </>
   );
 }
@@ -169,6 +267,16 @@ function FieldControl(props: {
           }
         />
       );
+    case 'date':
+      return (
+        <DateField
+          field={field}
+          ids={ids}
+          value={draft.dates[field.name] ?? ''}
+          error={error}
+          onChange={(value) => onDraftChange((d) => ({ ...d, dates: { ...d.dates, [field.name]: value } }))}
+        />
+      );
     case 'series':
       return (
         <SeriesField
@@ -177,6 +285,7 @@ function FieldControl(props: {
           ids={ids}
           bounds={seriesBounds(field, values)}
           texts={draft.series[field.name] ?? ['']}
+          days={field.datedBy === undefined ? undefined : readingDays(draft.dates[field.datedBy])}
           error={error}
           invalidReadings={invalidReadings(computation, field, values, errors)}
           onChange={(texts) => onDraftChange((d) => ({ ...d, series: { ...d.series, [field.name]: texts } }))}

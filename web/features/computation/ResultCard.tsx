@@ -4,18 +4,39 @@ import type { Computation, FormValues, Interpretation } from '../../../shared/co
 import { formWarnings, readSeries, seriesBounds } from '../../../shared/computations/form.js';
 import { ReadingsChart } from './ReadingsChart.js';
 
+/** One sentence on what the service was given for this result: never what was typed. */
+export function whatTheServiceSaw(computation: Computation): string {
+  return (
+    `The service saw only ${computation.inputs.length} encrypted numbers and your public key, none of ` +
+    'what you typed; only this browser could decrypt its answer.'
+  );
+}
+
 export function ResultCard(props: {
   computation: Computation;
   interpretation: Interpretation;
   /** The values this result was computed from (not the form as edited since). */
   values: FormValues;
+  /** The form has changed since: the result is not of the values now in it. */
+  stale: boolean;
 }) {
-  const { computation, interpretation, values } = props;
+  const { computation, interpretation, values, stale } = props;
   const warnings = formWarnings(computation, values);
   const outsideFitted = computation.fields.filter((field) => warnings[field.name]);
   return (
-    <section className={`result result-${interpretation.severity}`} aria-labelledby="result-heading">
-      <h2 id="result-heading">Result</h2>
+    <section
+      className={`result result-${interpretation.severity}${stale ? ' result-stale' : ''}`}
+      aria-labelledby="result-heading"
+      aria-describedby={stale ? 'result-stale-note' : undefined}
+      data-stale={stale ? 'true' : undefined}
+    >
+      {stale && (
+        <p id="result-stale-note" className="result-stale-note" data-testid="result-stale">
+          Out of date: you have changed the form since this result was computed. Press Compute for a result of
+          the values now in the form.
+        </p>
+      )}
+      <h2 id="result-heading">{stale ? 'Previous result' : 'Result'}</h2>
       <p className="result-value" data-testid="result-value">
         {interpretation.display}
       </p>
@@ -47,7 +68,9 @@ export function ResultCard(props: {
           )
         );
       })}
-      <p className="result-note">Decrypted in this browser with your private key.</p>
+      <p className="result-note" data-testid="result-service-saw">
+        {whatTheServiceSaw(computation)}
+      </p>
     </section>
   );
 }

@@ -21,8 +21,17 @@ function readable(text: string): string {
   }
 }
 
-export function TranscriptPanel({ transcript }: { transcript: Transcript }) {
+export function TranscriptPanel({
+  transcript,
+  decrypted,
+}: {
+  transcript: Transcript;
+  /** What the decrypted outputs were, in the computation's own terms (Interpretation.technical). */
+  decrypted?: string | undefined;
+}) {
   const { group, requestBody, responseBody, status, timings } = transcript;
+  // No status and no body: the connection failed, so the prepared request never left this device.
+  const notSent = status === undefined && responseBody === undefined;
   return (
     <details className="transcript">
       <summary>What left this device</summary>
@@ -34,7 +43,17 @@ export function TranscriptPanel({ transcript }: { transcript: Transcript }) {
         <dt>Group</dt>
         <dd>{group}</dd>
         <dt>Sent</dt>
-        <dd>{byteCount(requestBody)}</dd>
+        <dd data-testid="transcript-sent">
+          {notSent
+            ? `nothing: the service could not be reached, so the ${byteCount(requestBody)} request below stayed on this device`
+            : byteCount(requestBody)}
+        </dd>
+        {decrypted !== undefined && (
+          <>
+            <dt>Decrypted here</dt>
+            <dd data-testid="transcript-decrypted">{decrypted}</dd>
+          </>
+        )}
         <dt>Received</dt>
         <dd>
           {responseBody === undefined
@@ -51,7 +70,7 @@ export function TranscriptPanel({ transcript }: { transcript: Transcript }) {
         <dt>Verify, decrypt and decode</dt>
         <dd>{milliseconds(timings.decryptMs)}</dd>
       </dl>
-      <h3>Request</h3>
+      <h3>{notSent ? 'Request (prepared, not sent)' : 'Request'}</h3>
       <pre data-testid="transcript-request">{readable(requestBody)}</pre>
       <h3>Response</h3>
       <pre data-testid="transcript-response">

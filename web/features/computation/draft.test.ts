@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { findComputation } from '../../../shared/computations/catalog.js';
 import { validateForm } from '../../../shared/computations/form.js';
-import { emptyDraft, formValuesOf, parseDecimal, parseWholeNumber } from './draft.js';
+import {
+  emptyDraft,
+  formValuesOf,
+  parseDecimal,
+  parseWholeNumber,
+  today,
+  unreadableNumber,
+} from './draft.js';
 
 function computation(id: string) {
   const found = findComputation(id);
@@ -47,7 +54,7 @@ describe('formValuesOf', () => {
     const draft = { ...emptyDraft(readings), choices: { measure: 'glucose' } };
     expect(draft.series).toEqual({ readings: [''] });
     expect(validateForm(readings, formValuesOf(readings, draft))).toEqual({
-      readings: 'Reading 1 must be a whole number from 20 to 600 mg/dL.',
+      readings: 'Reading 1 must be a number from 20 to 600 mg/dL (numbers with at most one decimal).',
     });
   });
 
@@ -59,8 +66,18 @@ describe('formValuesOf', () => {
       series: { readings: ['8200', ' 10400', '0'] },
     };
     const values = formValuesOf(readings, draft);
-    expect(values).toEqual({ measure: 'steps', readings: [8200, 10400, 0] });
+    expect(values).toEqual({ measure: 'steps', firstDay: today(), readings: [8200, 10400, 0] });
     expect(validateForm(readings, values)).toEqual({});
+  });
+
+  test('reads glucose readings with one decimal, with a point or a comma', () => {
+    const readings = computation('readings-summary');
+    const draft = {
+      ...emptyDraft(readings),
+      choices: { measure: 'glucoseMmol' },
+      series: { readings: ['5.4', '6,1', '7'] },
+    };
+    expect(formValuesOf(readings, draft).readings).toEqual([5.4, 6.1, 7]);
   });
 
   test('reads number fields with their unit and yes/no fields as booleans', () => {
@@ -76,5 +93,26 @@ describe('formValuesOf', () => {
     expect(values.smoker).toBe(true);
     expect(values.diabetes).toBe(false);
     expect(values.sex).toBeUndefined();
+  });
+});
+
+describe('unreadableNumber', () => {
+  const bmi = computation('bmi');
+  const weight = bmi.fields.find((field) => field.kind === 'number' && field.name === 'weight');
+  if (weight?.kind !== 'number') throw new Error('bmi has no weight field.');
+
+  test.each([
+    ['abc', 'Weight must be written in digits (0–9), not in words.'],
+    ['seventy', 'Weight must be written in digits (0–9), not in words.'],
+    ['70kg', 'Type only the number for weight: the unit (kg) is already next to it.'],
+    ['154 lb', 'Type only the number for weight, and choose lb in the list next to it.'],
+    ['1e2', 'Write weight as a plain number (such as 100, not 1e2).'],
+    ['1.2.3', 'Weight must be one number, with at most one decimal point.'],
+  ])('“%s”: %s', (text, message) => {
+    expect(unreadableNumber(weight, text, 'kg')).toBe(message);
+  });
+
+  test.each(['', '  ', '72.5', '72,5'])('has nothing to say about “%s”', (text) => {
+    expect(unreadableNumber(weight, text, 'kg')).toBeUndefined();
   });
 });

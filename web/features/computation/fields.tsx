@@ -2,6 +2,7 @@
 
 import { useEffect, useRef } from 'react';
 import type { Field, SeriesBounds } from '../../../shared/computations/computation.js';
+import { today } from './draft.js';
 
 type FieldOf<K extends Field['kind']> = Extract<Field, { kind: K }>;
 
@@ -124,6 +125,43 @@ export function NumberField(props: {
   );
 }
 
+/** A calendar day, up to today; the browser's own date control, so it reads in the patient's locale. */
+export function DateField(props: {
+  field: FieldOf<'date'>;
+  ids: ControlIds;
+  value: string;
+  error: string | undefined;
+  onChange(value: string): void;
+}) {
+  const { field, ids, value, error, onChange } = props;
+  return (
+    <div className="field">
+      <label htmlFor={ids.control}>{field.label}</label>
+      <input
+        id={ids.control}
+        name={field.name}
+        type="date"
+        max={today()}
+        value={value}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(ids, field.help, error)}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      <FieldNotes ids={ids} help={field.help} error={error} />
+    </div>
+  );
+}
+
+const readingDay = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+
+/** Each reading's day, shown next to it ("Mon 2 Mar"), one a day from `first`; undefined without one. */
+export function readingDays(first: string | undefined): ((index: number) => string) | undefined {
+  const match = first === undefined ? null : /^(\d{4})-(\d{2})-(\d{2})$/.exec(first);
+  if (!match) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]) - 1, Number(match[3])];
+  return (index) => readingDay.format(new Date(year, month, day + index));
+}
+
 export function BooleanField(props: {
   field: FieldOf<'boolean'>;
   ids: ControlIds;
@@ -198,12 +236,14 @@ export function SeriesField(props: {
   ids: ControlIds;
   bounds: SeriesBounds | undefined;
   texts: readonly string[];
+  /** Each reading's day, when the series is dated. */
+  days: ((index: number) => string) | undefined;
   error: string | undefined;
   /** Positions of the readings the error is about. */
   invalidReadings: ReadonlySet<number>;
   onChange(texts: readonly string[]): void;
 }) {
-  const { field, formId, ids, bounds, texts, error, invalidReadings, onChange } = props;
+  const { field, formId, ids, bounds, texts, days, error, invalidReadings, onChange } = props;
   // After adding or removing, the reading to focus (the new one, or the one that took the removed one's
   // place), kept until a render shows the edited list. An earlier render's effect can run after the click
   // (React flushes pending effects before the click's update), and it must not use up the request.
@@ -216,9 +256,11 @@ export function SeriesField(props: {
   });
 
   const full = texts.length >= field.maxItems;
+  const decimal = (bounds?.step ?? 1) < 1;
   const help = [
     bounds
-      ? `Whole numbers from ${bounds.min} to ${bounds.max} ${bounds.unit}, one per day, up to ${field.maxItems}.`
+      ? `${decimal ? 'Numbers with up to one decimal' : 'Whole numbers'} from ${bounds.min} to ${bounds.max} ` +
+        `${bounds.unit}, one a day, up to ${field.maxItems}.`
       : `Choose what the ${field.label.toLowerCase()} are of first; up to ${field.maxItems}.`,
     field.help,
   ]
@@ -246,15 +288,23 @@ export function SeriesField(props: {
             // biome-ignore lint/suspicious/noArrayIndexKey: the position is what a reading is labelled by.
             <li key={index} className="reading">
               <label htmlFor={id}>Reading {number}</label>
+              {days && (
+                <span id={`${id}-day`} className="reading-day">
+                  {days(index)}
+                </span>
+              )}
               <input
                 id={id}
                 name={`${field.name}-${number}`}
                 type="text"
-                inputMode="numeric"
+                inputMode={decimal ? 'decimal' : 'numeric'}
                 autoComplete="off"
                 value={text}
                 aria-invalid={invalidReadings.has(index) ? true : undefined}
-                aria-describedby={invalidReadings.has(index) ? ids.error : undefined}
+                aria-describedby={
+                  [days && `${id}-day`, invalidReadings.has(index) && ids.error].filter(Boolean).join(' ') ||
+                  undefined
+                }
                 onChange={(event) => onChange(texts.map((t, i) => (i === index ? event.target.value : t)))}
               />
               {bounds && <span className="unit">{bounds.unit}</span>}
