@@ -5,11 +5,20 @@
  * The geometry (round ticks, scales) is the history chart's, with the reading's position as x.
  */
 
-import { useId } from 'react';
+import { useId, useRef } from 'react';
 import type { SeriesBounds } from '../../../shared/computations/computation.js';
+import { useWidth } from '../../app/useWidth.js';
 import { type ChartBox, chartGeometry } from '../history/chart.js';
 
-const BOX: ChartBox = { width: 600, height: 220, left: 56, right: 16, top: 16, bottom: 32 };
+/** Drawn at the width it is shown at (at least 280 px), so labels keep their size on a phone. */
+const box = (width: number): ChartBox => ({
+  width: Math.max(280, width),
+  height: 220,
+  left: 56,
+  right: 16,
+  top: 16,
+  bottom: 32,
+});
 const tick = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
 
 export function ReadingsChart(props: {
@@ -21,6 +30,8 @@ export function ReadingsChart(props: {
   const { readings, bounds, reference } = props;
   const titleId = useId();
   const descId = useId();
+  const figure = useRef<HTMLElement>(null);
+  const BOX = box(Math.min(640, useWidth(figure, 600)));
   if (readings.length === 0) return null;
 
   // Readings at x = their position; the reference rides along as one extra value (at the first
@@ -38,7 +49,7 @@ export function ReadingsChart(props: {
   const last = readingPoints[readingPoints.length - 1];
 
   return (
-    <figure className="readings-chart">
+    <figure className="readings-chart" ref={figure}>
       {/* role="img" makes the drawing one image to assistive technology, named by its title, described by desc. */}
       <svg
         viewBox={`0 0 ${BOX.width} ${BOX.height}`}

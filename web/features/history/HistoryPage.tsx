@@ -1,9 +1,11 @@
 /**
- * Every result computed on this device, per computation: a chart over time and a table of entries,
- * each of which can be decrypted again with the keys it was encrypted to, or deleted.
+ * Every result computed on this device, per computation: a chart over time and the entries (a table
+ * on a wide screen, cards on a phone), each of which can be decrypted again with the keys it was
+ * encrypted to, or deleted (with an undo). The whole history exports as CSV and prints as a summary
+ * for a doctor.
  */
 
-import { useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { COMPUTATIONS, findComputation } from '../../../shared/computations/catalog.js';
 import { ConfirmDialog } from '../../app/ConfirmDialog.js';
 import { count, formatDateTime } from '../../app/format.js';
@@ -11,8 +13,10 @@ import { useTask } from '../../app/useTask.js';
 import { decryptResult } from '../../crypto/client.js';
 import type { KeySetInfo } from '../../crypto/protocol.js';
 import type { KeyringState } from '../keys/useKeyring.js';
+import { historyToCsv } from './export.js';
 import { HistoryChart } from './HistoryChart.js';
-import { deleteAllHistory, deleteEntry, type HistoryEntry, keySetOf } from './store.js';
+import { PrintableSummary } from './PrintableSummary.js';
+import { deleteAllHistory, deleteEntry, type HistoryEntry, keySetOf, mergeHistory } from './store.js';
 import { describeInputs } from './summary.js';
 import { useHistory } from './useHistory.js';
 import './history.css';
@@ -28,10 +32,68 @@ function byComputation(entries: readonly HistoryEntry[]): [string, HistoryEntry[
   return [...groups].filter(([, group]) => group.length > 0);
 }
 
+/** Cards below this width: a table's five columns would wrap a word per line. */
+const NARROW = '(max-width: 40rem)';
+
+function useNarrowScreen(): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      const query = window.matchMedia(NARROW);
+      query.addEventListener('change', onChange);
+      return () => query.removeEventListener('change', onChange);
+    },
+    () => window.matchMedia(NARROW).matches,
+  );
+}
+
+function downloadCsv(entries: readonly HistoryEntry[]): void {
+  const url = URL.createObjectURL(new Blob([historyToCsv(entries)], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `sealed-vitals-history-${new Date().toISOString().slice(0, 10)}.csv`;
+  link.click();
+  // Some browsers read the blob after click() returns: give the download time to start.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** The entry just deleted, kept in memory (only) so that Undo can put it back as it was. */
+interface Deleted {
+  readonly entry: HistoryEntry;
+  readonly restored: boolean;
+}
+
 export function HistoryPage({ keys }: { keys: KeyringState }) {
   const history = useHistory();
+  const narrow = useNarrowScreen();
   const [confirmingClear, setConfirmingClear] = useState(false);
   const clearing = useTask(deleteAllHistory);
+  const [deleted, setDeleted] = useState<Deleted | undefined>(undefined);
+  const [deleteProblem, setDeleteProblem] = useState<string | undefined>(undefined);
+  const undoButton = useRef<HTMLButtonElement>(null);
+
+  // The deleted row's button is gone: focus goes to Undo, so the keyboard is not dropped on the page.
+  useEffect(() => {
+    if (deleted && !deleted.restored) undoButton.current?.focus();
+  }, [deleted]);
+
+  async function remove(entry: HistoryEntry) {
+    try {
+      await deleteEntry(entry.id);
+      setDeleteProblem(undefined);
+      setDeleted({ entry, restored: false });
+    } catch {
+      setDeleteProblem(
+        'The result could not be deleted: this browser did not let the app change its history.',
+      );
+    }
+  }
+
+  async function undo() {
+    if (!deleted) return;
+    // The same entry again (same id and date): merging adds it back since it is no longer here.
+    await mergeHistory([deleted.entry]);
+    setDeleted({ ...deleted, restored: true });
+  }
   // Undefined until the keys are loaded: no entry is called unreadable before they are.
   const keySets = keys.status === 'ready' ? [keys.keyring.current, ...keys.keyring.older] : undefined;
 
@@ -48,10 +110,43 @@ export function HistoryPage({ keys }: { keys: KeyringState }) {
           <p>{history.message}</p>
         </div>
       )}
+      <div role="status" className="undo-status">
+        {deleted && !deleted.restored && (
+          <p className="undo-notice" data-testid="undo-notice">
+            Deleted the result of {formatDateTime(deleted.entry.computedAt)}.{' '}
+            <button ref={undoButton} type="button" className="secondary" onClick={() => void undo()}>
+              Undo
+            </button>
+          </p>
+        )}
+        {deleted?.restored && <p className="task-done">The result is back in your history.</p>}
+      </div>
+      {deleteProblem && (
+        <p role="alert" className="field-error">
+          {deleteProblem}
+        </p>
+      )}
       {history.status === 'ready' && (
         <>
           {history.entries.length === 0 && (
             <p data-testid="history-empty">No results yet. Results you compute appear here.</p>
+          )}
+          {history.entries.length > 0 && (
+            <section className="panel history-export" aria-labelledby="export-heading">
+              <h2 id="export-heading">For your doctor</h2>
+              <p>
+                Print a summary of every result (or save it as a PDF from the print dialog), or download them
+                as a spreadsheet file. Both are made on this device.
+              </p>
+              <div className="form-actions">
+                <button type="button" onClick={() => window.print()}>
+                  Print a summary
+                </button>
+                <button type="button" className="secondary" onClick={() => downloadCsv(history.entries)}>
+                  Download as CSV
+                </button>
+              </div>
+            </section>
           )}
           {byComputation(history.entries).map(([computationId, entries]) => (
             <HistorySection
@@ -60,8 +155,11 @@ export function HistoryPage({ keys }: { keys: KeyringState }) {
               entries={entries}
               keySets={keySets}
               current={keys.status === 'ready' ? keys.keyring.current : undefined}
+              narrow={narrow}
+              onDelete={(entry) => void remove(entry)}
             />
           ))}
+          <PrintableSummary entries={history.entries} />
           {history.unreadable > 0 && (
             <p className="field-help">
               {count(history.unreadable, 'stored entry', 'stored entries')} could not be read by this version
@@ -103,44 +201,55 @@ function HistorySection(props: {
   entries: readonly HistoryEntry[];
   keySets: readonly KeySetInfo[] | undefined;
   current: KeySetInfo | undefined;
+  narrow: boolean;
+  onDelete(entry: HistoryEntry): void;
 }) {
-  const { computationId, entries, keySets, current } = props;
+  const { computationId, entries, keySets, current, narrow, onDelete } = props;
   const computation = findComputation(computationId);
   const title = computation?.title ?? computationId;
   const headingId = `history-${computationId}`;
-  // Newest first in the table; the chart runs oldest to newest, left to right.
+  // Newest first in the list; the chart runs oldest to newest, left to right.
   const newestFirst = [...entries].reverse();
+  const entryProps = (entry: HistoryEntry) => ({
+    entry,
+    keySet: keySets && (keySetOf(entry, keySets) ?? ('gone' as const)),
+    current,
+    onDelete: () => onDelete(entry),
+  });
 
   return (
     <section className="panel history-section" aria-labelledby={headingId}>
       <h2 id={headingId}>{title}</h2>
       <HistoryChart title={title} entries={entries} />
-      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a region wider than the screen must be scrollable by keyboard (WCAG 2.1.1) */}
-      <section className="table-scroll" aria-label={`${title}: every result`} tabIndex={0}>
-        <table className="history-table">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Entered</th>
-              <th scope="col">Result</th>
-              <th scope="col">Encrypted to</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {newestFirst.map((entry) => (
-              <HistoryRow
-                key={entry.id}
-                entry={entry}
-                keySet={keySets && (keySetOf(entry, keySets) ?? 'gone')}
-                current={current}
-              />
-            ))}
-          </tbody>
-        </table>
-      </section>
+      {narrow ? (
+        <ol className="history-cards" aria-label={`${title}: every result`}>
+          {newestFirst.map((entry) => (
+            <HistoryCard key={entry.id} {...entryProps(entry)} />
+          ))}
+        </ol>
+      ) : (
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a region wider than the screen must be scrollable by keyboard (WCAG 2.1.1)
+        <section className="table-scroll" aria-label={`${title}: every result`} tabIndex={0}>
+          <table className="history-table">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Entered</th>
+                <th scope="col">Result</th>
+                <th scope="col">Encrypted to</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {newestFirst.map((entry) => (
+                <HistoryRow key={entry.id} {...entryProps(entry)} />
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
     </section>
   );
 }
@@ -155,24 +264,23 @@ async function decryptAgain(entry: HistoryEntry) {
   return computation.interpret(outputs, entry.inputs);
 }
 
-function HistoryRow(props: {
+interface EntryProps {
   entry: HistoryEntry;
   /** `'gone'`: deleted, or from another device; undefined while the keys load. */
   keySet: KeySetInfo | 'gone' | undefined;
   current: KeySetInfo | undefined;
-}) {
-  const { entry, keySet, current } = props;
-  const check = useTask(decryptAgain);
-  const removal = useTask(deleteEntry);
-  const when = formatDateTime(entry.computedAt);
+  onDelete(): void;
+}
 
-  return (
-    <tr data-testid="history-entry">
-      <td>
-        <time dateTime={entry.computedAt}>{when}</time>
-      </td>
-      <td>{describeInputs(findComputation(entry.computationId), entry.inputs)}</td>
-      <td>
+/** What a table row and a card both show of an entry, and its two actions. */
+function useEntryParts({ entry, keySet, current, onDelete }: EntryProps) {
+  const check = useTask(decryptAgain);
+  const when = formatDateTime(entry.computedAt);
+  return {
+    when: <time dateTime={entry.computedAt}>{when}</time>,
+    entered: describeInputs(findComputation(entry.computationId), entry.inputs),
+    result: (
+      <>
         <span className="history-value" data-testid="history-value">
           {entry.result.display}
         </span>{' '}
@@ -190,8 +298,10 @@ function HistoryRow(props: {
             {check.state.message}
           </span>
         )}
-      </td>
-      <td>
+      </>
+    ),
+    keys: (
+      <>
         {keySet === undefined && '…'}
         {keySet === 'gone' && 'keys no longer on this device'}
         {typeof keySet === 'object' && (
@@ -199,27 +309,52 @@ function HistoryRow(props: {
             <code>{keySet.fingerprint}</code> {keySet.id === current?.id ? '(in use)' : '(older keys)'}
           </>
         )}
-      </td>
-      <td>
-        <div className="row-actions">
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => void check.run(entry)}
-            aria-busy={check.state.status === 'running'}
-          >
-            Decrypt again<span className="visually-hidden"> the result of {when}</span>
-          </button>
-          <button type="button" className="secondary" onClick={() => void removal.run(entry.id)}>
-            Delete<span className="visually-hidden"> the result of {when}</span>
-          </button>
-        </div>
-        {removal.state.status === 'failed' && (
-          <span role="alert" className="field-error">
-            {removal.state.message}
-          </span>
-        )}
-      </td>
+      </>
+    ),
+    actions: (
+      <div className="row-actions">
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => void check.run(entry)}
+          aria-busy={check.state.status === 'running'}
+        >
+          Decrypt again<span className="visually-hidden"> the result of {when}</span>
+        </button>
+        <button type="button" className="secondary" onClick={onDelete}>
+          Delete<span className="visually-hidden"> the result of {when}</span>
+        </button>
+      </div>
+    ),
+  };
+}
+
+function HistoryRow(props: EntryProps) {
+  const parts = useEntryParts(props);
+  return (
+    <tr data-testid="history-entry">
+      <td>{parts.when}</td>
+      <td>{parts.entered}</td>
+      <td>{parts.result}</td>
+      <td>{parts.keys}</td>
+      <td>{parts.actions}</td>
     </tr>
+  );
+}
+
+function HistoryCard(props: EntryProps) {
+  const parts = useEntryParts(props);
+  return (
+    <li className="history-card" data-testid="history-entry">
+      <p className="history-card-when">{parts.when}</p>
+      <p className="history-card-result">{parts.result}</p>
+      <dl className="history-card-facts">
+        <dt>Entered</dt>
+        <dd>{parts.entered}</dd>
+        <dt>Encrypted to</dt>
+        <dd>{parts.keys}</dd>
+      </dl>
+      {parts.actions}
+    </li>
   );
 }

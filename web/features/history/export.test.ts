@@ -1,0 +1,92 @@
+import { describe, expect, test } from 'vitest';
+import { CSV_COLUMNS, historyToCsv } from './export.js';
+import type { HistoryEntry } from './store.js';
+
+/** RFC 4180 read back: quoted fields with doubled quotes, CRLF rows (written here from the RFC, not the module). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  const body = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (quoted) {
+      if (c === '"' && body[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\r' && body[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += c;
+  }
+  return rows;
+}
+
+function entry(overrides: Partial<HistoryEntry>): HistoryEntry {
+  return {
+    id: 'e1',
+    computationId: 'bmi',
+    computationVersion: 1,
+    computedAt: '2026-03-02T09:15:00.000Z',
+    inputs: { weight: { value: 83.7, unit: 'kg' }, height: { value: 176.4, unit: 'cm' } },
+    result: {
+      value: 26.9,
+      display: '26.9 kg/m²',
+      category: 'Overweight',
+      severity: 'warning',
+      explanation: '',
+    },
+    sealed: { publicKey: { group: 'ffdhe3072', y: 'AA' }, response: {} },
+    ...overrides,
+  };
+}
+
+describe('historyToCsv', () => {
+  test('one header row and one row per entry, every field back as written', () => {
+    const csv = historyToCsv([entry({}), entry({ id: 'e2', computedAt: '2026-03-03T10:00:00.000Z' })]);
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    expect(csv.endsWith('\r\n')).toBe(true);
+    const [header, first, second] = parseCsv(csv);
+    expect(header).toEqual([...CSV_COLUMNS]);
+    expect(first).toEqual([
+      '2026-03-02T09:15:00.000Z',
+      'Body-mass index',
+      'bmi',
+      '1',
+      'Weight 83.7 kg; Height 176.4 cm',
+      '26.9 kg/m²',
+      'Overweight',
+      '26.9',
+      'e1',
+    ]);
+    expect(second?.[8]).toBe('e2');
+  });
+
+  test('quotes commas, quotes and line breaks, and defuses cells a spreadsheet would run as formulas', () => {
+    const tricky = entry({
+      computationId: 'gone,"old"',
+      result: {
+        value: -1,
+        display: '=HYPERLINK("x")',
+        category: 'a\r\nb',
+        severity: 'info',
+        explanation: '',
+      },
+    });
+    const [, row] = parseCsv(historyToCsv([tricky]));
+    expect(row?.[1]).toBe('gone,"old"');
+    expect(row?.[5]).toBe('\'=HYPERLINK("x")');
+    expect(row?.[6]).toBe('a\r\nb');
+    expect(row?.[7]).toBe('-1');
+  });
+});
