@@ -1,10 +1,23 @@
 import { useEffect, useState } from 'react';
 import { type DeviceStorage, deviceStorage } from './storage.js';
 
-const size = new Intl.NumberFormat('en', { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 0 });
+const megabytes = new Intl.NumberFormat('en', { style: 'unit', unit: 'megabyte', maximumFractionDigits: 1 });
+const gigabytes = new Intl.NumberFormat('en', { style: 'unit', unit: 'gigabyte', maximumFractionDigits: 0 });
 
-function kilobytes(bytes: number | undefined): string {
-  return bytes === undefined ? 'unknown' : size.format(bytes / 1000);
+/** "0.4 MB", "3.8 MB", "11 GB": the sizes a phone's own settings show. */
+export function readableSize(bytes: number): string {
+  if (bytes >= 1e9) return gigabytes.format(bytes / 1e9);
+  return bytes < 1e5 ? 'less than 0.1 MB' : megabytes.format(bytes / 1e6);
+}
+
+function spaceUsed(storage: DeviceStorage): string {
+  if (storage.usageBytes === undefined) return 'This browser does not say.';
+  const used = readableSize(storage.usageBytes);
+  if (storage.quotaBytes === undefined) return used;
+  const free = storage.quotaBytes - storage.usageBytes;
+  return free > 100 * storage.usageBytes
+    ? `${used}, with plenty of room left (this browser allows about ${readableSize(storage.quotaBytes)})`
+    : `${used} of the ${readableSize(storage.quotaBytes)} this browser allows: ${readableSize(free)} left`;
 }
 
 /** Whether this browser will keep the keys: persistence, space used, offline readiness. */
@@ -32,9 +45,7 @@ export function DeviceStoragePanel() {
               : 'Not granted: the browser may clear this site’s data when space runs low. Keep a backup.'}
           </dd>
           <dt>Space used by this site</dt>
-          <dd data-testid="storage-usage">
-            {kilobytes(storage.usageBytes)} of {kilobytes(storage.quotaBytes)} available
-          </dd>
+          <dd data-testid="storage-usage">{spaceUsed(storage)}</dd>
           <dt>Offline</dt>
           <dd>
             {storage.offlineReady

@@ -3,6 +3,14 @@ import type { GroupName } from '../../../shared/groups/group.js';
 import { formatDateTime } from '../../app/format.js';
 import type { KeySetInfo } from '../../crypto/protocol.js';
 
+/** What each kind of key is for, in words (the group's name and math are on the How it works page). */
+const PURPOSE: Readonly<Record<GroupName, string>> = {
+  ffdhe2048: 'For calculators that multiply',
+  ffdhe3072: 'For calculators that multiply',
+  ffdhe4096: 'For calculators that multiply',
+  ristretto255: 'For calculators that add up',
+};
+
 function usedBy(group: GroupName): string {
   return COMPUTATIONS.filter((computation) => computation.group === group)
     .map((computation) => computation.title)
@@ -16,7 +24,10 @@ export function KeySetFacts({ set, testId }: { set: KeySetInfo; testId?: string 
       <dt>Fingerprint</dt>
       <dd>
         <code>{set.fingerprint}</code>
-        <span className="field-help">First 16 hex digits of SHA-256 over these public keys.</span>
+        <span className="field-help">
+          A short name for these keys. It is shown at the top of every page: the same name after a reload
+          means the same keys.
+        </span>
       </dd>
       <dt>Created</dt>
       <dd>
@@ -30,12 +41,12 @@ export function KeySetFacts({ set, testId }: { set: KeySetInfo; testId?: string 
           </dd>
         </>
       )}
-      <dt>Groups</dt>
+      <dt>Used for</dt>
       <dd>
         <ul className="plain-list">
           {set.groups.map((group) => (
             <li key={group}>
-              <code>{group}</code> — {usedBy(group) || 'no computation of this version'}
+              {PURPOSE[group]}: {usedBy(group) || 'none in this version of the app'}
             </li>
           ))}
         </ul>

@@ -15,10 +15,9 @@ export function KeysPage({ keys }: { keys: KeyringState }) {
   return (
     <>
       <p className="lead">
-        This browser made its own ElGamal key pairs the first time you opened Sealed Vitals. The private keys
-        are stored encrypted under a key the browser keeps and will not let any script read, and are used only
-        by the page’s encryption worker: they are never sent, shown or synced. Clearing the site’s data
-        deletes them, so keep a backup.
+        This browser made your own keys the first time you opened Sealed Vitals: the lock your values are sent
+        in, and the only key that opens the answers. They stay on this device, locked by the browser itself,
+        and are never sent, shown or synced. Clearing this site’s data deletes them, so keep a backup.
       </p>
       {keys.status === 'loading' && <p role="status">Preparing your keys…</p>}
       {keys.status === 'failed' && (

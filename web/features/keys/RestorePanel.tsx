@@ -25,14 +25,21 @@ export function RestorePanel() {
   const restoration = useTask(restore);
   const { state } = restoration;
 
+  // One message at a time, about what is in the form now: a new file or passphrase clears the last verdict.
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    restoration.reset();
     if (!file) setProblem('Choose the backup file first.');
     else if (passphrase === '') setProblem('Type the backup’s passphrase.');
     else {
       setProblem(undefined);
       void restoration.run(file, passphrase).then(() => setPassphrase(''));
     }
+  }
+
+  function edited() {
+    setProblem(undefined);
+    if (state.status !== 'running') restoration.reset();
   }
 
   return (
@@ -50,7 +57,10 @@ export function RestorePanel() {
             id="restore-file"
             type="file"
             accept=".json,application/json"
-            onChange={(event) => setFile(event.target.files?.[0])}
+            onChange={(event) => {
+              setFile(event.target.files?.[0]);
+              edited();
+            }}
           />
         </div>
         <div className="field">
@@ -60,7 +70,10 @@ export function RestorePanel() {
             type="password"
             autoComplete="current-password"
             value={passphrase}
-            onChange={(event) => setPassphrase(event.target.value)}
+            onChange={(event) => {
+              setPassphrase(event.target.value);
+              if (problem !== undefined) setProblem(undefined);
+            }}
           />
         </div>
         <div className="form-actions">
