@@ -337,17 +337,6 @@ export function parseDeclaration(entry: ComputationShape, evaluation: unknown): 
   }
 }
 
-/** The model vector's length K = m·n + m (spec "The private model's commitment"). */
-export function modelLength(entry: ComputationShape): number {
-  return entry.outputs.length * entry.inputs.length + entry.outputs.length;
-}
-
-/** How many responses a proof for this declaration carries: m, or K + 1 + m for a private model. */
-export function responseCount(entry: ComputationShape, declaration: Declaration): number {
-  const m = entry.outputs.length;
-  return declaration.kind === 'private-linear' ? modelLength(entry) + 1 + m : m;
-}
-
 /**
  * Trust on first use (spec "Which declaration a client trusts"): the first declaration seen for an
  * (id, version) is pinned, and a catalog that later shows another one for it is refused.
