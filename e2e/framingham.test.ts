@@ -193,10 +193,11 @@ function shownPercent(display: string): number {
   return Number(match[1]);
 }
 
+/** The decrypted Σβx, which "What left this device" shows (the result card says it in words). */
 async function shownLinearPredictor(page: Page): Promise<number> {
-  const explanation = (await page.getByTestId('result-explanation').textContent()) ?? '';
-  const match = /Σβx = (\d+\.\d{4})/.exec(explanation);
-  if (!match?.[1]) throw new Error(`No Σβx in “${explanation}”`);
+  const decrypted = (await page.getByTestId('transcript-decrypted').textContent()) ?? '';
+  const match = /Σβx = (\d+\.\d{4})/.exec(decrypted);
+  if (!match?.[1]) throw new Error(`No Σβx in “${decrypted}”`);
   return Number(match[1]);
 }
 

@@ -114,7 +114,7 @@ describe('device keys', () => {
     expect(shown).toBe(digest.slice(0, 16).replace(/(.{4})(?=.)/g, '$1 '));
   });
 
-  test('the keys page shows the fingerprint, the creation date and the groups', async () => {
+  test('the keys page shows the fingerprint, the creation date and what each kind of key is for', async () => {
     const page = await browserTests.newPage();
     await page.goto('/');
     await page
@@ -126,8 +126,8 @@ describe('device keys', () => {
     await facts.waitFor();
     const text = (await facts.textContent()) ?? '';
     expect(text).toContain(await shownFingerprint(page));
-    expect(text).toContain('ffdhe3072');
-    expect(text).toContain('ristretto255');
+    expect(text).toContain('For calculators that multiply: Body-mass index');
+    expect(text).toContain('For calculators that add up: CHA₂DS₂-VASc stroke risk');
     const created = await facts.locator('time').getAttribute('datetime');
     expect(Date.now() - Date.parse(created ?? '')).toBeLessThan(5 * 60_000);
   });

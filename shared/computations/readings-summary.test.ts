@@ -8,19 +8,30 @@ import { encryptedRoundTrip, evaluateInTheClear } from './test-support.js';
 
 const MEASURE_NAMES = Object.keys(MEASURES) as Measure[];
 
-/** A measure and 1–31 whole readings within its bounds, its extremes drawn more often. */
+/** Readings in whole steps of their measure (tenths for glucose), as they travel. */
+const scaleOf = (measure: Measure) => Math.round(1 / MEASURES[measure].step);
+
+/** A measure and 1–31 readings within its bounds and on its step, its extremes drawn more often. */
 const series = fc.constantFrom(...MEASURE_NAMES).chain((measure) => {
   const { min, max } = MEASURES[measure];
-  const reading = fc.oneof(fc.integer({ min, max }), fc.constantFrom(min, max));
+  const scale = scaleOf(measure);
+  const inSteps = fc.oneof(
+    fc.integer({ min: Math.round(min * scale), max: Math.round(max * scale) }),
+    fc.constantFrom(Math.round(min * scale), Math.round(max * scale)),
+  );
   return fc.record({
     measure: fc.constant(measure),
-    readings: fc.array(reading, { minLength: 1, maxLength: MAX_READINGS }),
+    firstDay: fc.constant('2026-03-01'),
+    readings: fc.array(
+      inSteps.map((steps) => steps / scale),
+      { minLength: 1, maxLength: MAX_READINGS },
+    ),
   });
 });
 
-/** Σx and Σx² in exact integers, computed here from the readings themselves. */
-function plaintextSums(readings: readonly number[]) {
-  const xs = readings.map(BigInt);
+/** Σx and Σx² in exact integers of the measure's step, computed here from the readings themselves. */
+function plaintextSums(readings: readonly number[], measure: Measure) {
+  const xs = readings.map((x) => BigInt(Math.round(x * scaleOf(measure))));
   return { sum: xs.reduce((s, x) => s + x, 0n), sumOfSquares: xs.reduce((s, x) => s + x * x, 0n) };
 }
 
@@ -28,7 +39,11 @@ function plaintextSums(readings: readonly number[]) {
 const reassembled = (outputs: Readonly<Record<string, bigint>>) =>
   named(outputs, 'sumOfSquaresHigh') * 2n ** 17n + named(outputs, 'sumOfSquaresLow');
 
-const LARGEST = { measure: 'steps', readings: Array<number>(MAX_READINGS).fill(MEASURES.steps.max) } as const;
+const LARGEST = {
+  measure: 'steps',
+  firstDay: '2026-03-01',
+  readings: Array<number>(MAX_READINGS).fill(MEASURES.steps.max),
+} as const;
 
 const key = generateGroupKeyPair('ristretto255');
 
@@ -40,7 +55,7 @@ describe('readings-summary sums', () => {
         measuresSeen.add(values.measure);
         expect(validateForm(readingsSummary, values)).toEqual({});
         const outputs = evaluateInTheClear(readingsSummary, readingsSummary.encodeInputs(values));
-        const { sum, sumOfSquares } = plaintextSums(values.readings);
+        const { sum, sumOfSquares } = plaintextSums(values.readings, values.measure);
         expect(named(outputs, 'sum')).toBe(sum);
         expect(reassembled(outputs)).toBe(sumOfSquares);
         for (const { name, min, max } of readingsSummary.outputs) {
@@ -59,7 +74,7 @@ describe('readings-summary sums', () => {
         const inputs = readingsSummary.encodeInputs(values);
         const outputs = encryptedRoundTrip(readingsSummary, key, inputs);
         expect(outputs).toEqual(evaluateInTheClear(readingsSummary, inputs));
-        const { sum, sumOfSquares } = plaintextSums(values.readings);
+        const { sum, sumOfSquares } = plaintextSums(values.readings, values.measure);
         expect([named(outputs, 'sum'), reassembled(outputs)]).toEqual([sum, sumOfSquares]);
       }),
       // 93 inputs: about 0.3 s a run. The largest sums (31 × 100 000 steps) are always tried.
@@ -71,10 +86,11 @@ describe('readings-summary sums', () => {
     fc.assert(
       fc.property(series, ({ measure, readings }) => {
         const inputs = readingsSummary.encodeInputs({ measure, readings });
+        const scale = scaleOf(measure);
         expect(Object.keys(inputs).sort()).toEqual(readingsSummary.inputs.map((i) => i.name).sort());
         expect(Object.keys(inputs)).toHaveLength(3 * MAX_READINGS);
         for (let slot = 1; slot <= MAX_READINGS; slot++) {
-          const x = BigInt(readings[slot - 1] ?? 0);
+          const x = BigInt(Math.round((readings[slot - 1] ?? 0) * scale));
           const high = named(inputs, `squareHigh${slot}`);
           const low = named(inputs, `squareLow${slot}`);
           expect(named(inputs, `reading${slot}`)).toBe(x);
@@ -116,10 +132,10 @@ describe('readings-summary statistics', () => {
 
   it('summarizes count, mean and standard deviation as the two-pass formula does', () => {
     fc.assert(
-      fc.property(series, ({ readings }) => {
-        const { sum, sumOfSquares } = plaintextSums(readings);
+      fc.property(series, ({ measure, readings }) => {
+        const { sum, sumOfSquares } = plaintextSums(readings, measure);
         const summary = summarize(readings.length, sum, sumOfSquares);
-        const expected = reference(readings);
+        const expected = reference(readings.map((x) => Math.round(x * scaleOf(measure))));
         expect(summary.count).toBe(readings.length);
         expect(summary.mean).toBeCloseTo(expected.mean, 9);
         if (readings.length === 1) expect(summary.standardDeviation).toBeUndefined();
@@ -131,35 +147,74 @@ describe('readings-summary statistics', () => {
 
   it('is exact where floating-point sums of squares cancel badly: 31 readings of 99 999 and 100 000', () => {
     const readings = Array.from({ length: MAX_READINGS }, (_, i) => (i % 2 === 0 ? 100_000 : 99_999));
-    const { sum, sumOfSquares } = plaintextSums(readings);
+    const { sum, sumOfSquares } = plaintextSums(readings, 'steps');
     const summary = summarize(readings.length, sum, sumOfSquares);
     // 16 of 100 000 and 15 of 99 999: variance = 16·15/(31·30) exactly.
     expect(summary.standardDeviation).toBeCloseTo(Math.sqrt((16 * 15) / (31 * 30)), 12);
     expect(summarize(3, 30n, 300n).standardDeviation).toBe(0);
   });
 
-  it('shows the mean in the measure’s unit, the count, and the spread when there is one', () => {
-    const glucose = { measure: 'glucose', readings: [90, 110, 100] };
-    const outputs = evaluateInTheClear(readingsSummary, readingsSummary.encodeInputs(glucose));
-    const result = readingsSummary.interpret(outputs, glucose);
-    expect(result.value).toBe(100);
-    expect(result.display).toBe('100.0 mg/dL');
-    expect(result.category).toBe('Blood glucose: mean of 3 readings');
-    expect(result.explanation).toContain('Standard deviation 10.0 mg/dL');
-
-    const steps = { measure: 'steps', readings: [8000] };
-    const single = readingsSummary.interpret(
-      evaluateInTheClear(readingsSummary, readingsSummary.encodeInputs(steps)),
-      steps,
+  /** The interpretation of a series, through the service's sums computed in the clear. */
+  function interpretSeries(measure: Measure, readings: readonly number[], firstDay = '2026-03-01') {
+    const values = { measure, firstDay, readings };
+    return readingsSummary.interpret(
+      evaluateInTheClear(readingsSummary, readingsSummary.encodeInputs(values)),
+      values,
     );
-    expect([single.display, single.category]).toEqual(['8000 steps/day', 'Steps: mean of 1 reading']);
-    expect(single.explanation).not.toContain('Standard deviation');
+  }
 
-    const steady = { measure: 'heartRate', readings: [62, 62, 62] };
-    const same = readingsSummary.interpret(
-      evaluateInTheClear(readingsSummary, readingsSummary.encodeInputs(steady)),
-      steady,
+  it('shows the mean in the measure’s unit with its dates, graded, and the spread when there is one', () => {
+    const glucose = interpretSeries('glucose', [90, 110.5, 99.5]);
+    expect(glucose.value).toBeCloseTo(100, 9);
+    expect(glucose.display).toBe('100.0 mg/dL');
+    expect(glucose.category).toBe('Prediabetes range if fasting (100–125 mg/dL)');
+    expect(glucose.explanation).toContain('The average of 3 blood glucose readings from ');
+    expect(glucose.explanation).toContain('ADA Standards of Care 2024');
+    expect(glucose.explanation).toContain('(standard deviation 10.3)');
+
+    const single = interpretSeries('steps', [8000]);
+    expect([single.display, single.category]).toEqual([
+      '8,000 steps/day',
+      'Somewhat active (7,500–9,999 a day)',
+    ]);
+    expect(single.explanation).toContain('With one reading there is no spread to show yet.');
+
+    expect(interpretSeries('heartRate', [62, 62, 62]).explanation).toContain('Every reading is the same.');
+  });
+
+  it('sends mmol/L glucose in tenths, and grades it on the ADA’s mmol/L thresholds', () => {
+    const values = { measure: 'glucoseMmol', firstDay: '2026-03-01', readings: [5.4, 6.1] };
+    const inputs = readingsSummary.encodeInputs(values);
+    expect([named(inputs, 'reading1'), named(inputs, 'reading2'), named(inputs, 'reading3')]).toEqual([
+      54n,
+      61n,
+      0n,
+    ]);
+    const result = interpretSeries('glucoseMmol', [5.4, 6.1]);
+    expect(result.display).toBe('5.8 mmol/L');
+    expect(result.category).toBe('Prediabetes range if fasting (5.6–6.9 mmol/L)');
+  });
+
+  it('grades a mean as displayed: 129.7 mmHg is elevated, 129.96 shows as 130.0 and is stage 1', () => {
+    expect(interpretSeries('systolic', [129, 130, 130]).category).toBe('Elevated (120–129 mmHg)');
+    expect(interpretSeries('systolic', [...Array<number>(24).fill(130), 129]).category).toBe(
+      'Stage 1 hypertension (130–134 mmHg at home)',
     );
-    expect(same.explanation).toBe('Standard deviation 0 beats/min: every reading is the same.');
+    expect(interpretSeries('systolic', [140, 150]).severity).toBe('danger');
+    expect(interpretSeries('heartRate', [100]).category).toBe(
+      'In the usual resting range (60–100 beats/min)',
+    );
+    expect(interpretSeries('heartRate', [100, 101]).category).toBe(
+      'Above the usual resting range (over 100 beats/min)',
+    );
+    expect(interpretSeries('glucoseMmol', [3.8]).category).toBe('Low (below 3.9 mmol/L)');
+  });
+
+  it('dates the readings one a day from the first', () => {
+    const { explanation } = interpretSeries('steps', [1000, 2000, 3000], '2026-02-27');
+    const day = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+    expect(explanation).toContain(
+      `from ${day.format(new Date(2026, 1, 27))} to ${day.format(new Date(2026, 2, 1))}`,
+    );
   });
 });
