@@ -4,10 +4,17 @@
  * The same computations (their own `evaluate` code) with each peer scheme, for the side-by-side table.
  */
 
-import { additiveEvaluation, evaluateRequest } from '../server/evaluation.js';
-import { decryptOutputs, encryptInputs, type GroupKeyPair, generateGroupKeyPair } from '../shared/client.js';
+import { evaluateAndProve, evaluateRequest } from '../server/evaluation.js';
+import { loadServedCatalog, type ServedComputation } from '../server/served-catalog.js';
+import {
+  encryptInputs,
+  type GroupKeyPair,
+  generateGroupKeyPair,
+  verifyAndDecryptOutputs,
+} from '../shared/client.js';
 import { additiveDecodingTableWidth, COMPUTATIONS } from '../shared/computations/catalog.js';
 import type { Ciphertexts, Computation, FormValues } from '../shared/computations/computation.js';
+import type { Ciphertext } from '../shared/elgamal.js';
 import { prepareAdditiveDecoding } from '../shared/encoding.js';
 import { ristretto255SodiumGroup } from '../shared/groups/ristretto255-sodium.js';
 import { type Backends, withScheme } from '../shared/scheme.js';
@@ -67,7 +74,12 @@ export interface ComputationResult {
   readonly group: string;
   readonly encrypt: Timing;
   readonly evaluate: Timing;
+  /** Sealed Vitals only: the v2 evaluation with its proof (`evaluate` is v1's, without). */
+  readonly evaluateWithProof?: Timing;
+  /** Sealed Vitals: verification, decryption and decoding; peers: decryption and decoding. */
   readonly decrypt: Timing;
+  /** Sealed Vitals only: the proof's bytes (challenge and responses, decoded). */
+  readonly proofBytes?: number;
   readonly requestBytes: number;
   readonly responseBytes: number;
   /** What the patient is shown, to check every scheme computed the same thing. */
@@ -111,19 +123,27 @@ export function benchComputations(): ComputationResult[] {
     const encrypt = () => encryptInputs(computation, key, computation.encodeInputs(form), CLIENT_BACKENDS);
     const request = encrypt();
     const requestJson = JSON.stringify(request);
-    const responseJson = JSON.stringify(evaluateRequest(computation, request));
+    const served = servedComputation(computation);
+    const proved = evaluateAndProve(served, request);
+    const responseJson = JSON.stringify(proved);
     const clientSide = () =>
       computation.interpret(
-        decryptOutputs(computation, key, JSON.parse(responseJson), CLIENT_BACKENDS),
+        verifyAndDecryptOutputs(computation, key, request, JSON.parse(responseJson), CLIENT_BACKENDS),
         form,
       );
+    const proofBytes = [proved.proof.challenge, ...proved.proof.responses].reduce(
+      (sum, text) => sum + Buffer.from(text, 'base64url').length,
+      0,
+    );
     return {
       scheme: 'Sealed Vitals',
       id: computation.id,
       group: computation.group,
       encrypt: measure(() => JSON.stringify(encrypt())),
-      evaluate: measure(() => JSON.stringify(evaluateRequest(computation, JSON.parse(requestJson)))),
+      evaluate: measure(() => JSON.stringify(evaluateRequest(served, JSON.parse(requestJson)))),
+      evaluateWithProof: measure(() => JSON.stringify(evaluateAndProve(served, JSON.parse(requestJson)))),
       decrypt: measure(clientSide),
+      proofBytes,
       requestBytes: utf8Length(requestJson),
       responseBytes: utf8Length(responseJson),
       value: clientSide().value,
@@ -136,14 +156,42 @@ function peerEvaluation<C>(
   scheme: PeerScheme<C>,
   computation: Computation,
 ): (service: PeerService<C>, inputs: Ciphertexts<C>) => Ciphertexts<C> {
+  const { matrix } = servedComputation(computation);
   return (service, inputs) => {
+    const terms = (j: number) =>
+      computation.inputs
+        .map((input, i) => [inputs[input.name] as Ciphertext<C>, matrix.coefficients[j]?.[i] ?? 0n] as const)
+        .filter(([, c]) => c !== 0n);
     if (computation.scheme === 'multiplicative') {
       if (!service.multiplicative) throw new Error(`${scheme.name} cannot multiply ciphertexts.`);
-      return computation.evaluate(liftMultiplicative(service.multiplicative), inputs);
+      const ops = liftMultiplicative(service.multiplicative);
+      return Object.fromEntries(
+        computation.outputs.map((output, j) => {
+          const powers = terms(j).map(([c, e]) => (e === 1n ? c : ops.power(c, e)));
+          const product = powers.reduce((x, y) => ops.multiply(x, y));
+          return [output.name, ops.multiplyByConstant(product, matrix.constants[j] ?? 1n)];
+        }),
+      );
     }
     if (!service.additive) throw new Error(`${scheme.name} cannot add ciphertexts.`);
-    return additiveEvaluation(computation)(liftAdditive(service.additive), inputs);
+    const ops = liftAdditive(service.additive);
+    return Object.fromEntries(
+      computation.outputs.map((output, j) => {
+        const sum = ops.weightedSum(terms(j));
+        const constant = matrix.constants[j] ?? 0n;
+        return [output.name, constant === 0n ? sum : ops.addConstant(sum, constant)];
+      }),
+    );
   };
+}
+
+const servedCatalog = loadServedCatalog();
+
+/** What the service evaluates a computation from: its declaration, or its private model. */
+function servedComputation(computation: Computation): ServedComputation {
+  const served = servedCatalog.get(computation.id);
+  if (!served) throw new Error(`The service does not serve ${computation.id}.`);
+  return served;
 }
 
 /** One computation with one peer; fewer runs, since a peer's phase can take seconds. */

@@ -9,6 +9,7 @@
 import autocannon from 'autocannon';
 import fc from 'fast-check';
 import { evaluateRequest } from '../server/evaluation.js';
+import { loadServedCatalog } from '../server/served-catalog.js';
 import { decryptOutputs, encryptInputs, type GroupKeyPair, generateGroupKeyPair } from '../shared/client.js';
 import { COMPUTATIONS } from '../shared/computations/catalog.js';
 import type {
@@ -111,6 +112,13 @@ export interface LoadMixOptions {
 const resultKey = (plaintexts: Plaintexts) =>
   JSON.stringify(Object.entries(plaintexts).map(([name, value]) => [name, String(value)]));
 
+const servedCatalog = loadServedCatalog();
+function servedComputation(computation: Computation) {
+  const served = servedCatalog.get(computation.id);
+  if (!served) throw new Error(`The service does not serve ${computation.id}.`);
+  return served;
+}
+
 function patient(computation: Computation, forms: readonly FormValues[]): Patient {
   const key = generateGroupKeyPair(computation.group);
   const bodies = forms.map((form) => {
@@ -121,7 +129,9 @@ function patient(computation: Computation, forms: readonly FormValues[]): Patien
     return encryptInputs(computation, key, computation.encodeInputs(form));
   });
   const expected = new Set(
-    bodies.map((body) => resultKey(decryptOutputs(computation, key, evaluateRequest(computation, body)))),
+    bodies.map((body) =>
+      resultKey(decryptOutputs(computation, key, evaluateRequest(servedComputation(computation), body))),
+    ),
   );
   return { computation, key, bodies, expected, responses: [] };
 }

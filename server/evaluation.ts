@@ -1,97 +1,83 @@
 /**
  * The service's whole job, on ciphertexts only: check the request against the catalog entry,
- * validate every element, evaluate, and re-randomize every output.
+ * validate every element, evaluate from the declaration (one generic evaluator per kind),
+ * re-randomize every output with a fresh secret sⱼ and, for v2, prove that the outputs are exactly
+ * the declared function of the request's own ciphertexts (shared/proofs/).
  */
 
-import type {
-  AdditiveComputation,
-  Ciphertexts,
-  Computation,
-  PrivateModelComputation,
-} from '../shared/computations/computation.js';
-import { type Ciphertext, rerandomize } from '../shared/elgamal.js';
+import { declaredShape } from '../shared/computations/computation.js';
+import type { Ciphertext } from '../shared/elgamal.js';
 import { ProtocolError } from '../shared/errors.js';
-import { opensslFfdheGroup } from '../shared/groups/ffdhe-openssl.js';
+import { evaluateLinear, evaluateMonomial } from '../shared/evaluation.js';
+import type { FfdheGroup } from '../shared/groups/ffdhe.js';
 import type { Group } from '../shared/groups/group.js';
-import { ristretto255NativeGroup } from '../shared/groups/ristretto255-native.js';
-import { ristretto255SodiumGroup } from '../shared/groups/ristretto255-sodium.js';
-import { additiveOps, multiplicativeOps, publicAdditiveOps } from '../shared/homomorphic.js';
+import { scalarMulAddConstantTime } from '../shared/groups/ristretto255-sodium.js';
+import { additiveOps, publicAdditiveOps } from '../shared/homomorphic.js';
+import { type Answer, declaredStatement, proveAnswer } from '../shared/proofs/answer-proof.js';
+import type { Respond } from '../shared/proofs/sigma.js';
+import { type PlaintextScheme, withScheme } from '../shared/scheme.js';
 import {
+  bytesToBase64Url,
   type CiphertextWire,
   ciphertextFromWire,
   ciphertextToWire,
   type EvaluateRequest,
   type EvaluateResponse,
+  type EvaluateResponseV2,
   publicKeyFromWire,
 } from '../shared/wire.js';
-import { type AdditiveEvaluation, PRIVATE_MODELS } from './models/index.js';
+import { opensslFfdheGroup, RISTRETTO255 } from './groups.js';
+import type { ServedComputation } from './served-catalog.js';
 
-/**
- * libsodium's ristretto255, 4–15× faster per operation than noble here (docs/PERFORMANCE.md): in C
- * where the optional addon was built at install (scalar multiplication 2.5× faster than WASM, and a
- * private model needs dozens per request), else its WASM build. Same group, same bytes on the wire.
- */
-const ristretto255 = ristretto255NativeGroup ?? ristretto255SodiumGroup;
-/** For the start-up log: npm hides the addon's build output, so this is where a fallback shows. */
-export const RISTRETTO255_BACKEND = ristretto255NativeGroup
-  ? 'libsodium in C (native addon)'
-  : "libsodium's WASM build (native addon not built: apt-get install libsodium-dev, then npm rebuild @sealed-vitals/ristretto255-native)";
+export { RISTRETTO255_BACKEND } from './groups.js';
 
-export function evaluateRequest(computation: Computation, request: EvaluateRequest): EvaluateResponse {
-  return respond(computation, request, { rerandomizeOutputs: true });
+/** v1: the re-randomized outputs. */
+export function evaluateRequest(served: ServedComputation, request: EvaluateRequest): EvaluateResponse {
+  return evaluate(served, request, false);
 }
 
-/**
- * The bare homomorphic result, as it would be without re-randomization: only for the test that shows
- * re-randomization hides it. Never sent to a client.
- */
-export function evaluateWithoutRerandomizing(
-  computation: Computation,
+/** v2: the same, with the proof. */
+export function evaluateAndProve(served: ServedComputation, request: EvaluateRequest): EvaluateResponseV2 {
+  return evaluate(served, request, true) as EvaluateResponseV2;
+}
+
+/** ffdhe responses are over the integers (short exponents, proof-scalars.ts); ristretto255's mod ℓ. */
+const respondOverIntegers: Respond = (k, e, w) => k + e * w;
+
+function evaluate(
+  served: ServedComputation,
   request: EvaluateRequest,
-): EvaluateResponse {
-  return respond(computation, request, { rerandomizeOutputs: false });
-}
-
-/** The service's evaluation of an additive computation: its own, or the private model kept here. */
-export function additiveEvaluation(
-  computation: AdditiveComputation | PrivateModelComputation,
-): AdditiveEvaluation {
-  if (!('privateModel' in computation)) return (ops, inputs) => computation.evaluate(ops, inputs);
-  const model = PRIVATE_MODELS.get(computation.id);
-  if (!model) throw new Error(`No private model is installed for ${computation.id}.`);
-  return model;
-}
-
-function respond(
-  computation: Computation,
-  request: EvaluateRequest,
-  options: { rerandomizeOutputs: boolean },
-): EvaluateResponse {
+  withProof: boolean,
+): EvaluateResponse | EvaluateResponseV2 {
+  const { computation } = served;
   if (request.publicKey.group !== computation.group) {
     throw new ProtocolError(
       'group-mismatch',
       `${computation.id} is computed in ${computation.group}; the public key is for ${request.publicKey.group}.`,
     );
   }
-  checkInputNames(computation, request.inputs);
-  let outputs: Record<string, CiphertextWire>;
-  if (computation.scheme === 'multiplicative') {
-    // OpenSSL's modular exponentiation: ~5× BigInt's for re-randomization's y^r (docs/PERFORMANCE.md).
-    const group = opensslFfdheGroup(computation.group);
-    outputs = evaluateOver(group, request, options, (inputs) =>
-      computation.evaluate(multiplicativeOps(group), inputs),
-    );
-  } else {
-    const evaluate = additiveEvaluation(computation);
-    const group = ristretto255;
-    // A private model's weights are secret: constant-time. A catalog computation's are published.
-    const ops = 'privateModel' in computation ? additiveOps(group) : publicAdditiveOps(group);
-    outputs = evaluateOver(group, request, options, (inputs) => evaluate(ops, inputs));
-  }
-  return { computation: computation.id, version: computation.version, outputs };
+  checkInputNames(served, request.inputs);
+  const backends = computation.group === 'ristretto255' ? { ristretto255: RISTRETTO255 } : {};
+  return withScheme(
+    computation.group,
+    (scheme) => {
+      // OpenSSL's modular exponentiation for ffdhe: several times BigInt's (docs/PERFORMANCE.md).
+      const service = computation.scheme === 'multiplicative' ? opensslScheme(scheme) : scheme;
+      return evaluateOver(service, served, request, withProof);
+    },
+    backends,
+  );
 }
 
-function checkInputNames(computation: Computation, inputs: Readonly<Record<string, unknown>>): void {
+function opensslScheme<E>(scheme: PlaintextScheme<E>): PlaintextScheme<E> {
+  return {
+    ...scheme,
+    group: opensslFfdheGroup(scheme.group.name as FfdheGroup['name']) as unknown as Group<E>,
+  };
+}
+
+function checkInputNames(served: ServedComputation, inputs: Readonly<Record<string, unknown>>): void {
+  const { computation } = served;
   const expected = computation.inputs.map((i) => i.name);
   const missing = expected.filter((name) => !Object.hasOwn(inputs, name));
   if (missing.length > 0) {
@@ -107,22 +93,60 @@ function checkInputNames(computation: Computation, inputs: Readonly<Record<strin
 }
 
 function evaluateOver<E>(
-  group: Group<E>,
+  scheme: PlaintextScheme<E>,
+  served: ServedComputation,
   request: EvaluateRequest,
-  { rerandomizeOutputs }: { rerandomizeOutputs: boolean },
-  evaluate: (inputs: Ciphertexts<E>) => Ciphertexts<E>,
-): Record<string, CiphertextWire> {
+  withProof: boolean,
+): EvaluateResponse | EvaluateResponseV2 {
+  const { group } = scheme;
+  const { computation, matrix, model } = served;
+  const shape = declaredShape(computation);
   const y = publicKeyFromWire(group, request.publicKey);
-  const inputs: Record<string, Ciphertext<E>> = {};
-  for (const [name, wire] of Object.entries(request.inputs)) {
-    inputs[name] = ciphertextFromWire(group, wire, `inputs.${name}`);
-  }
-  const outputs: Record<string, CiphertextWire> = {};
-  for (const [name, ciphertext] of Object.entries(evaluate(inputs))) {
-    outputs[name] = ciphertextToWire(
-      group,
-      rerandomizeOutputs ? rerandomize(group, y, ciphertext) : ciphertext,
-    );
-  }
-  return outputs;
+  const inputs = shape.inputs.map((name) =>
+    ciphertextFromWire(group, request.inputs[name] as CiphertextWire, `inputs.${name}`),
+  );
+
+  const declared =
+    computation.evaluation.kind === 'public-monomial'
+      ? (evaluateMonomial(
+          group as unknown as FfdheGroup,
+          matrix,
+          inputs as unknown as Ciphertext<bigint>[],
+        ) as unknown as Ciphertext<E>[])
+      : // A private model's weights are secret: constant-time, zeros included. Public ones are published.
+        evaluateLinear(group, model ? additiveOps(group) : publicAdditiveOps(group), matrix, inputs, !model);
+  const secrets = declared.map(() => group.randomSecretExponent());
+  const outputs = declared.map((d, j) => {
+    const s = secrets[j] as bigint;
+    return { a: group.multiply(d.a, group.powGenerator(s)), b: group.multiply(d.b, group.pow(y, s)) };
+  });
+
+  const response: EvaluateResponse = {
+    computation: computation.id,
+    version: computation.version,
+    outputs: Object.fromEntries(
+      shape.outputs.map((name, j) => [name, ciphertextToWire(group, outputs[j] as Ciphertext<E>)]),
+    ),
+  };
+  if (!withProof) return response;
+
+  const answer: Answer<E> = {
+    scheme,
+    id: computation.id,
+    version: computation.version,
+    shape,
+    publicKey: y,
+    inputs,
+    outputs,
+  };
+  const statement = declaredStatement(computation.evaluation, model ? undefined : matrix);
+  const witness = model
+    ? [...matrix.coefficients.flat(), ...matrix.constants, model.rho, ...secrets]
+    : secrets;
+  const respond = group.name === 'ristretto255' ? scalarMulAddConstantTime : respondOverIntegers;
+  const proof = proveAnswer(answer, statement, witness, respond);
+  return {
+    ...response,
+    proof: { challenge: bytesToBase64Url(proof.challenge), responses: proof.responses.map(bytesToBase64Url) },
+  };
 }

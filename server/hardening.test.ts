@@ -124,6 +124,8 @@ describe('OpenAPI document at /api/v1/openapi.json', () => {
       '/api/v1/computations/{id}/evaluate',
       '/api/v1/health',
       '/api/v1/health/ready',
+      '/api/v2/computations',
+      '/api/v2/computations/{id}/evaluate',
     ]);
   });
 

@@ -3,6 +3,9 @@
  * response carries them, in any form, while the catalog publishes what decoding needs (S0, mean, scale).
  */
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateGroupKeyPair } from '../shared/client.js';
@@ -14,9 +17,9 @@ import {
   type FraminghamSex,
   framinghamInputName,
 } from '../shared/computations/framingham.js';
-import { evaluateInTheClear, FRAMINGHAM_REFERENCE } from '../shared/computations/test-support.js';
+import { evaluateInTheClear, FRAMINGHAM_REFERENCE, serve } from '../shared/computations/test-support.js';
 import { bytesToBase64Url } from '../shared/wire.js';
-import { additiveEvaluation } from './evaluation.js';
+import { loadServedCatalog } from './served-catalog.js';
 import { buildTestApp, encryptedRequest, evaluatePath, postEvaluate } from './test-support.js';
 
 /** 2^256 − 1: not a canonical ristretto255 encoding (RFC 9496 §4.3.1). */
@@ -63,14 +66,17 @@ function expectNoCoefficient(response: LightMyRequestResponse): void {
 }
 
 describe('the private Framingham model', () => {
-  it('ships to browsers without an evaluation, and the service installs one', () => {
+  it('ships to browsers as a commitment only; the service loads the weights from its model file', () => {
     const framingham = framinghamEntry();
-    expect('evaluate' in framingham).toBe(false);
-    expect(framingham.scheme === 'additive' && additiveEvaluation(framingham)).toBeTypeOf('function');
-    const uninstalled = { ...framingham, id: 'not-installed' };
-    expect(() => uninstalled.scheme === 'additive' && additiveEvaluation(uninstalled)).toThrow(
-      /No private model/,
+    expect(framingham.evaluation).toEqual({ kind: 'private-linear', commitment: expect.any(String) });
+    expect(serve(framingham).model?.commitment).toBe(
+      framingham.evaluation.kind === 'private-linear' ? framingham.evaluation.commitment : undefined,
     );
+  });
+
+  it('stops the start, naming the file, when the model file is missing', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'models-'));
+    expect(() => loadServedCatalog(empty)).toThrow(/framingham-2008\.private\.json: \(file\)/);
   });
 
   it.each(

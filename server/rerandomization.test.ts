@@ -17,13 +17,13 @@ import {
   type EvaluateRequest,
   publicKeyFromWire,
 } from '../shared/wire.js';
-import { evaluateWithoutRerandomizing } from './evaluation.js';
 import {
   buildTestApp,
   catalogSampleRequest,
   expectProblem,
   postEvaluate,
   sampleRequest,
+  unrandomizedAnswer,
 } from './test-support.js';
 
 let app: FastifyInstance;
@@ -49,7 +49,7 @@ describe.each([
 
   test('no output is the un-randomized evaluation, nor shares its randomness', async () => {
     const { body } = sampleRequest(id);
-    const bare = evaluateWithoutRerandomizing(computation, body).outputs;
+    const bare = unrandomizedAnswer(computation, body).outputs;
     const { outputs } = (await postEvaluate(app, id, body)).json();
     for (const output of computation.outputs) {
       const returned = outputs[output.name];
@@ -91,7 +91,7 @@ describe.each(COMPUTATIONS.map((c) => [c.id, c] as const))(
     test('the returned a is not the bare g^w, and the result still decrypts correctly', async () => {
       const { key } = catalogSampleRequest(computation);
       const crafted = withUnitRandomness();
-      const bare = evaluateWithoutRerandomizing(computation, crafted);
+      const bare = unrandomizedAnswer(computation, crafted);
       const first = await postEvaluate(app, computation.id, crafted);
       const second = await postEvaluate(app, computation.id, crafted);
       expect(first.statusCode).toBe(200);

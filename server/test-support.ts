@@ -7,7 +7,19 @@ import { formArbitrary } from '../scripts/load-traffic.js';
 import { encryptInputs, type GroupKeyPair, generateGroupKeyPair } from '../shared/client.js';
 import { findComputation } from '../shared/computations/catalog.js';
 import type { Computation, Plaintexts } from '../shared/computations/computation.js';
-import type { EvaluateRequest } from '../shared/wire.js';
+import { serve } from '../shared/computations/test-support.js';
+import type { Ciphertext } from '../shared/elgamal.js';
+import { evaluateLinear, evaluateMonomial } from '../shared/evaluation.js';
+import type { FfdheGroup } from '../shared/groups/ffdhe.js';
+import { additiveOps } from '../shared/homomorphic.js';
+import { withScheme } from '../shared/scheme.js';
+import {
+  type CiphertextWire,
+  ciphertextFromWire,
+  ciphertextToWire,
+  type EvaluateRequest,
+  type EvaluateResponse,
+} from '../shared/wire.js';
 import { type AppOptions, buildApp } from './app.js';
 
 /**
@@ -135,4 +147,35 @@ export function expectProblem(response: ReceivedResponse, code: string, status: 
   expect(title).not.toBe('');
   expect(detail).not.toBe('');
   return detail;
+}
+
+/**
+ * The declared function of a request's inputs before re-randomization (Dⱼ), as a v1 answer: what the
+ * re-randomization tests compare the service's outputs against. Never sent to a client.
+ */
+export function unrandomizedAnswer(computation: Computation, request: EvaluateRequest): EvaluateResponse {
+  const { matrix } = serve(computation);
+  return withScheme(computation.group, ({ group }) => {
+    const inputs = computation.inputs.map((input) =>
+      ciphertextFromWire(group, request.inputs[input.name] as CiphertextWire, input.name),
+    );
+    const declared =
+      computation.evaluation.kind === 'public-monomial'
+        ? (evaluateMonomial(
+            group as unknown as FfdheGroup,
+            matrix,
+            inputs as unknown as Ciphertext<bigint>[],
+          ) as unknown as Ciphertext<typeof group.identity>[])
+        : evaluateLinear(group, additiveOps(group), matrix, inputs, false);
+    return {
+      computation: computation.id,
+      version: computation.version,
+      outputs: Object.fromEntries(
+        computation.outputs.map((o, j) => [
+          o.name,
+          ciphertextToWire(group, declared[j] as Ciphertext<typeof group.identity>),
+        ]),
+      ),
+    };
+  });
 }

@@ -6,6 +6,7 @@ import { decryptOutputs, encryptInputs, type GroupKeyPair, generateGroupKeyPair 
 import { bmi } from './computations/bmi.js';
 import { cha2ds2Vasc } from './computations/cha2ds2-vasc.js';
 import { type Computation, named, type Plaintexts } from './computations/computation.js';
+import { serve } from './computations/test-support.js';
 import { DecodeRangeError, ServiceResponseError } from './errors.js';
 import { ffdheGroup } from './groups/index.js';
 import { ristretto255SodiumGroup } from './groups/ristretto255-sodium.js';
@@ -17,7 +18,7 @@ const scoreKey = generateGroupKeyPair('ristretto255');
 /** The whole protocol in one process, with a JSON trip on each side as over HTTP. */
 function roundTrip(computation: Computation, key: GroupKeyPair, plaintexts: Plaintexts): EvaluateResponse {
   const request = JSON.parse(JSON.stringify(encryptInputs(computation, key, plaintexts)));
-  return JSON.parse(JSON.stringify(evaluateRequest(computation, request)));
+  return JSON.parse(JSON.stringify(evaluateRequest(serve(computation), request)));
 }
 
 describe('encryptInputs → evaluateRequest → decryptOutputs', () => {
@@ -78,7 +79,7 @@ describe('encryptInputs → evaluateRequest → decryptOutputs', () => {
       fc.property(flags, fc.boolean(), (answers, sodiumEncrypts) => {
         const inputs = { ...answers, age75plus: 0n };
         const request = encryptInputs(cha2ds2Vasc, scoreKey, inputs, sodiumEncrypts ? sodium : {});
-        const response = evaluateRequest(cha2ds2Vasc, request);
+        const response = evaluateRequest(serve(cha2ds2Vasc), request);
         const expected = cha2ds2Vasc.inputs.reduce(
           (sum, input) => sum + named(inputs, input.name) * (input.name === 'stroke' ? 2n : 1n),
           0n,

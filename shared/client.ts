@@ -3,11 +3,19 @@
  * into a request, and checking then decrypting the service's response.
  */
 
-import type { Computation, Plaintexts } from './computations/computation.js';
+import { type Computation, declaredShape, type Plaintexts } from './computations/computation.js';
+import { type DeclaredShape, declaredMatrix } from './declaration.js';
 import { type Ciphertext, decryptElement, encryptElement, generateKeyPair } from './elgamal.js';
-import { ProtocolError, ServiceResponseError } from './errors.js';
+import { ProtocolError, ServiceResponseError, VerificationError } from './errors.js';
+import { evaluateLinear, evaluateMonomial } from './evaluation.js';
+import type { FfdheGroup } from './groups/ffdhe.js';
 import type { Group, GroupName } from './groups/group.js';
-import { type Backends, schemeOf, withScheme } from './scheme.js';
+import { publicAdditiveOps } from './homomorphic.js';
+import { type Answer, declaredStatement, verifyAnswer } from './proofs/answer-proof.js';
+import { publicMsm } from './proofs/msm.js';
+import { type ProofBytes, proofFromWire } from './proofs/proof-wire.js';
+import { isRecord } from './records.js';
+import { type Backends, type PlaintextScheme, schemeOf, withScheme } from './scheme.js';
 import {
   type CiphertextWire,
   ciphertextFromWire,
@@ -68,8 +76,44 @@ export function encryptInputs(
 }
 
 /**
- * Checks an untrusted response (shape, names, every element) before decrypting anything, then
- * decodes each output within its declared range. Throws `ServiceResponseError` or `DecodeRangeError`.
+ * The protocol-v2 client's check of an untrusted answer (spec v2: "What a client does with an
+ * answer"): v1's checks, the proof decoded strictly and verified against `computation.evaluation`
+ * (the declaration this device trusts, never the one the service shows) for exactly `request`, and
+ * only then decryption. Throws `VerificationError` before decrypting anything, or `DecodeRangeError`.
+ */
+export function verifyAndDecryptOutputs(
+  computation: Computation,
+  key: GroupKeyPair,
+  request: EvaluateRequest,
+  response: unknown,
+  backends: Backends = {},
+): Plaintexts {
+  requireKeyFor(computation, key);
+  let outputs: Record<string, unknown>;
+  let proof: ProofBytes;
+  try {
+    outputs = checkResponseShape(computation, response);
+    proof = proofFromWire((response as Record<string, unknown>).proof);
+  } catch (error) {
+    if (error instanceof ServiceResponseError) throw new VerificationError(error.message);
+    throw error;
+  }
+  return schemeOf(
+    computation,
+    (scheme) => {
+      const answer = untrustedAnswer(scheme, computation, request, outputs);
+      if (!verifyAnswerAgainst(computation, answer, proof)) {
+        throw new VerificationError('the proof does not match this request and the declared computation');
+      }
+      return decryptChecked(scheme, computation, key, answer.outputs);
+    },
+    backends,
+  );
+}
+
+/**
+ * Decrypts an answer this device verified when it arrived and kept (its history): v1's checks, no
+ * proof. Never for an answer straight from the service: that is `verifyAndDecryptOutputs`.
  */
 export function decryptOutputs(
   computation: Computation,
@@ -81,19 +125,91 @@ export function decryptOutputs(
   const outputs = checkResponseShape(computation, response);
   return schemeOf(
     computation,
-    (scheme) => {
-      const plaintexts: Record<string, bigint> = {};
-      for (const spec of computation.outputs) {
-        const ciphertext = untrustedCiphertext(scheme.group, outputs[spec.name] as CiphertextWire, spec.name);
-        const element = decryptElement(scheme.group, key.privateKey, ciphertext);
-        const range = { min: BigInt(spec.min), max: BigInt(spec.max) };
-        const likely = spec.likely === undefined ? undefined : BigInt(spec.likely);
-        plaintexts[spec.name] = scheme.decode(element, range, likely);
-      }
-      return plaintexts;
-    },
+    (scheme) =>
+      decryptChecked(
+        scheme,
+        computation,
+        key,
+        computation.outputs.map((spec) =>
+          untrustedCiphertext(scheme.group, outputs[spec.name] as CiphertextWire, spec.name),
+        ),
+      ),
     backends,
   );
+}
+
+function decryptChecked<E>(
+  scheme: PlaintextScheme<E>,
+  computation: Computation,
+  key: GroupKeyPair,
+  ciphertexts: readonly Ciphertext<E>[],
+): Plaintexts {
+  const plaintexts: Record<string, bigint> = {};
+  computation.outputs.forEach((spec, j) => {
+    const element = decryptElement(scheme.group, key.privateKey, ciphertexts[j] as Ciphertext<E>);
+    const range = { min: BigInt(spec.min), max: BigInt(spec.max) };
+    const likely = spec.likely === undefined ? undefined : BigInt(spec.likely);
+    plaintexts[spec.name] = scheme.decode(element, range, likely);
+  });
+  return plaintexts;
+}
+
+/** The request (this device's own) and the answer's outputs as elements, in catalog order. */
+function untrustedAnswer<E>(
+  scheme: PlaintextScheme<E>,
+  computation: Computation,
+  request: EvaluateRequest,
+  outputs: Record<string, unknown>,
+): Answer<E> {
+  const { group } = scheme;
+  const shape = declaredShape(computation);
+  try {
+    return answerOf(scheme, computation, shape, request, outputs);
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new VerificationError(error.detail);
+    throw error;
+  }
+}
+
+function answerOf<E>(
+  scheme: PlaintextScheme<E>,
+  computation: Computation,
+  shape: DeclaredShape,
+  request: EvaluateRequest,
+  outputs: Record<string, unknown>,
+): Answer<E> {
+  const { group } = scheme;
+  return {
+    scheme,
+    id: computation.id,
+    version: computation.version,
+    shape,
+    publicKey: publicKeyFromWire(group, request.publicKey),
+    inputs: shape.inputs.map((name) =>
+      ciphertextFromWire(group, request.inputs[name] as CiphertextWire, `inputs.${name}`),
+    ),
+    outputs: shape.outputs.map((name) =>
+      ciphertextFromWire(group, outputs[name] as CiphertextWire, `outputs.${name}`),
+    ),
+  };
+}
+
+function verifyAnswerAgainst<E>(computation: Computation, answer: Answer<E>, proof: ProofBytes): boolean {
+  const { evaluation } = computation;
+  const { group } = answer.scheme;
+  if (evaluation.kind === 'private-linear') {
+    return verifyAnswer(answer, declaredStatement(evaluation, undefined), undefined, proof, publicMsm(group));
+  }
+  const matrix = declaredMatrix(evaluation, answer.shape);
+  const declared =
+    evaluation.kind === 'public-monomial'
+      ? (evaluateMonomial(
+          group as unknown as FfdheGroup,
+          matrix,
+          answer.inputs as unknown as Ciphertext<bigint>[],
+        ) as unknown as Ciphertext<E>[])
+      : evaluateLinear(group, publicAdditiveOps(group), matrix, answer.inputs, true);
+  return verifyAnswer(answer, declaredStatement(evaluation, matrix), declared, proof, publicMsm(group));
 }
 
 function untrustedCiphertext<E>(group: Group<E>, wire: CiphertextWire, name: string): Ciphertext<E> {
@@ -127,8 +243,4 @@ function checkResponseShape(computation: Computation, response: unknown): Record
     }
   }
   return outputs;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -71,7 +71,10 @@ export function parseDeclaration(value: unknown, shape: DeclaredShape): Declarat
     case 'public-linear': {
       if (!additive) throw fail('a linear declaration needs group ristretto255');
       const outputs = parseOutputs(value, shape, 'weights', fail, (w) => Number.isSafeInteger(w));
-      return { kind: 'public-linear', outputs: outputs as Record<string, LinearOutput> };
+      return {
+        kind: 'public-linear',
+        outputs: mapValues(outputs, (o) => ({ weights: o.coefficients, constant: o.constant })),
+      };
     }
     case 'public-monomial': {
       if (additive) throw fail('a monomial declaration needs an ffdhe group');
@@ -84,7 +87,10 @@ export function parseDeclaration(value: unknown, shape: DeclaredShape): Declarat
         exponent,
         (k) => Number.isSafeInteger(k) && k >= 1,
       );
-      return { kind: 'public-monomial', outputs: outputs as Record<string, MonomialOutput> };
+      return {
+        kind: 'public-monomial',
+        outputs: mapValues(outputs, (o) => ({ exponents: o.coefficients, constant: o.constant })),
+      };
     }
     default:
       throw new DeclarationError('evaluation.kind is none of public-linear, private-linear, public-monomial');
@@ -98,11 +104,12 @@ function parseOutputs(
   fail: (why: string) => DeclarationError,
   validCoefficient: (n: number) => boolean,
   validConstant: (n: number) => boolean = (n) => Number.isSafeInteger(n),
-): Record<string, Record<string, unknown>> {
+): Record<string, ParsedOutput> {
   exactKeys(value, ['kind', 'outputs'], fail);
   const { outputs } = value;
   if (!isRecord(outputs)) throw fail('outputs is not an object');
   exactKeys(outputs, shape.outputs, fail);
+  const parsed: Record<string, ParsedOutput> = {};
   for (const name of shape.outputs) {
     const output = outputs[name];
     if (!isRecord(output)) throw fail(`output ${name} is not an object`);
@@ -117,8 +124,18 @@ function parseOutputs(
     const constant = output.constant;
     if (typeof constant !== 'number' || !validConstant(constant))
       throw fail(`${name}.constant is out of range`);
+    parsed[name] = { coefficients: { ...(coefficients as Record<string, number>) }, constant };
   }
-  return outputs as Record<string, Record<string, unknown>>;
+  return parsed;
+}
+
+interface ParsedOutput {
+  readonly coefficients: Record<string, number>;
+  readonly constant: number;
+}
+
+function mapValues<T, U>(record: Record<string, T>, f: (value: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, f(value)]));
 }
 
 function exactKeys(

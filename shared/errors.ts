@@ -38,5 +38,18 @@ export class DecodeRangeError extends Error {
 
 /** The service answered with something that is not a valid result for the request: never decrypted. */
 export class ServiceResponseError extends Error {
-  override readonly name = 'ServiceResponseError';
+  override readonly name: string = 'ServiceResponseError';
 }
+
+/**
+ * The service's answer did not prove itself (protocol v2): malformed, or its proof does not verify
+ * against the declaration this device trusts. Nothing was decrypted, and the request is spent.
+ */
+export class VerificationError extends ServiceResponseError {
+  override readonly name: string = 'VerificationError';
+  constructor(reason: string) {
+    super(`${VERIFICATION_FAILED} (${reason})`);
+  }
+}
+
+export const VERIFICATION_FAILED = 'The service’s answer failed verification; nothing was decrypted.';

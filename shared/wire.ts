@@ -75,6 +75,43 @@ export type ComputationWire = Static<typeof ComputationSchema>;
 export const CatalogResponseSchema = Type.Object({ computations: Type.Array(ComputationSchema) }, strict);
 export type CatalogResponse = Static<typeof CatalogResponseSchema>;
 
+// ─── v2 (protocol-v2.md): declarations and proofs ──────────────────────────────────────────────
+
+const Coefficients = Type.Record(Name, Type.Integer(), { additionalProperties: false });
+const outputsOf = (field: 'weights' | 'exponents') =>
+  Type.Record(Name, Type.Object({ [field]: Coefficients, constant: Type.Integer() }, strict), {
+    additionalProperties: false,
+  });
+
+/** The `evaluation` of a v2 catalog entry; `parseDeclaration` (declaration.ts) checks its rules. */
+export const DeclarationSchema = Type.Union([
+  Type.Object({ kind: Type.Literal('public-linear'), outputs: outputsOf('weights') }, strict),
+  Type.Object({ kind: Type.Literal('private-linear'), commitment: ElementString }, strict),
+  Type.Object({ kind: Type.Literal('public-monomial'), outputs: outputsOf('exponents') }, strict),
+]);
+
+export const ComputationV2Schema = Type.Object(
+  { ...ComputationSchema.properties, evaluation: DeclarationSchema },
+  strict,
+);
+export type ComputationV2Wire = Static<typeof ComputationV2Schema>;
+
+export const CatalogResponseV2Schema = Type.Object({ computations: Type.Array(ComputationV2Schema) }, strict);
+export type CatalogResponseV2 = Static<typeof CatalogResponseV2Schema>;
+
+/** A Fiat–Shamir proof: its challenge and one response per secret scalar, each in base64url. */
+export const ProofSchema = Type.Object(
+  { challenge: ElementString, responses: Type.Array(ElementString, { maxItems: 4 * MAX_INPUTS * 8 }) },
+  strict,
+);
+export type ProofWire = Static<typeof ProofSchema>;
+
+export const EvaluateResponseV2Schema = Type.Object(
+  { ...EvaluateResponseSchema.properties, proof: ProofSchema },
+  strict,
+);
+export type EvaluateResponseV2 = Static<typeof EvaluateResponseV2Schema>;
+
 export const HealthResponseSchema = Type.Object({ status: Type.Literal('ok') });
 
 /** RFC 9457 problem details, with the protocol's stable `code`. */

@@ -1,54 +1,75 @@
 /**
- * The catalog and the evaluation endpoint (spec: "HTTP API"). The service only ever sees a public key
- * and ciphertexts; `evaluateRequest` validates every element before computing on it.
+ * The catalog and the evaluation endpoint, in either protocol version (spec: "HTTP API"; v2: the
+ * entry's `evaluation` and the answer's `proof`). The service only ever sees a public key and
+ * ciphertexts; the evaluators validate every element before computing on it.
  */
 
 import type { FastifyPluginAsync } from 'fastify';
-import { COMPUTATIONS, computationToWire, findComputation } from '../../shared/computations/catalog.js';
-import type { Computation } from '../../shared/computations/computation.js';
+import { computationToWire } from '../../shared/computations/catalog.js';
 import { ProtocolError } from '../../shared/errors.js';
 import {
-  type CatalogResponse,
   CatalogResponseSchema,
+  CatalogResponseV2Schema,
   type EvaluateRequest,
   EvaluateRequestSchema,
-  type EvaluateResponse,
   EvaluateResponseSchema,
+  EvaluateResponseV2Schema,
 } from '../../shared/wire.js';
-import { evaluateRequest } from '../evaluation.js';
+import { evaluateAndProve, evaluateRequest } from '../evaluation.js';
+import type { ServedComputation } from '../served-catalog.js';
+
+export interface ComputationRoutesOptions {
+  readonly protocol: 1 | 2;
+  readonly served: ReadonlyMap<string, ServedComputation>;
+}
 
 interface EvaluateRoute {
   Params: { id: string };
   Body: EvaluateRequest;
-  Reply: EvaluateResponse;
 }
 
-function requireComputation(id: string): Computation {
-  const computation = findComputation(id);
-  // The id is not echoed: a detail never repeats what the client sent.
-  if (!computation) {
-    throw new ProtocolError(
-      'unknown-computation',
-      'No such computation; GET /api/v1/computations lists them.',
-    );
-  }
-  return computation;
-}
+export const computationRoutes: FastifyPluginAsync<ComputationRoutesOptions> = async (
+  app,
+  { protocol, served },
+) => {
+  const entries = [...served.values()].map(({ computation }) =>
+    protocol === 1
+      ? computationToWire(computation)
+      : { ...computationToWire(computation), evaluation: computation.evaluation },
+  );
+  const catalog = { computations: entries };
+  const evaluate = protocol === 1 ? evaluateRequest : evaluateAndProve;
 
-export const computationRoutes: FastifyPluginAsync = async (app) => {
-  const catalog: CatalogResponse = { computations: COMPUTATIONS.map(computationToWire) };
+  const requireComputation = (id: string): ServedComputation => {
+    const computation = served.get(id);
+    // The id is not echoed: a detail never repeats what the client sent.
+    if (!computation) {
+      throw new ProtocolError(
+        'unknown-computation',
+        `No such computation; GET /api/v${protocol}/computations lists them.`,
+      );
+    }
+    return computation;
+  };
 
-  app.get('/computations', { schema: { response: { 200: CatalogResponseSchema } } }, async () => catalog);
+  app.get(
+    '/computations',
+    { schema: { response: { 200: protocol === 1 ? CatalogResponseSchema : CatalogResponseV2Schema } } },
+    async () => catalog,
+  );
 
   app.post<EvaluateRoute>(
     '/computations/:id/evaluate',
     {
-      schema: { body: EvaluateRequestSchema, response: { 200: EvaluateResponseSchema } },
+      schema: {
+        body: EvaluateRequestSchema,
+        response: { 200: protocol === 1 ? EvaluateResponseSchema : EvaluateResponseV2Schema },
+      },
       // Before the body is read: an unknown computation is a 404 whatever the body holds.
       onRequest: async (request) => {
         requireComputation(request.params.id);
       },
     },
-    async (request) => evaluateRequest(requireComputation(request.params.id), request.body),
+    async (request) => evaluate(requireComputation(request.params.id), request.body),
   );
 };

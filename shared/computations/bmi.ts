@@ -4,9 +4,9 @@
  * (0.1 kg units · 10^5) / mm² = kg/m².
  */
 
-import { type MultiplicativeComputation, named, type Plaintexts, type Severity } from './computation.js';
+import { type Computation, type FormValues, named, type Plaintexts, type Severity } from './computation.js';
 import { readQuantity } from './form.js';
-import { weightField, weightInKg } from './patient-fields.js';
+import { KG_PER_LB, weightField, weightInKg } from './patient-fields.js';
 
 const MM_PER_INCH = 25.4;
 
@@ -28,11 +28,25 @@ export function whoBmiClass(bmi: number): { category: string; severity: Severity
   return WHO_CLASSES.find((c) => shown < c.below) ?? OBESITY_CLASS_III;
 }
 
-export const bmi: MultiplicativeComputation = {
+function heightInMetres(values: FormValues): number {
+  const height = readQuantity(values, 'height');
+  return height.unit === 'in' ? (height.value * MM_PER_INCH) / 1000 : height.value / 100;
+}
+
+/** The weights of BMI 18.5–24.9 at the patient's height, in the unit they weighed in. */
+export function healthyWeightRange(values: FormValues): string {
+  const squared = heightInMetres(values) ** 2;
+  const inPounds = readQuantity(values, 'weight').unit === 'lb';
+  const shown = (kg: number) => (inPounds ? kg / KG_PER_LB : kg).toFixed(0);
+  return `${shown(18.5 * squared)}–${shown(24.9 * squared)} ${inPounds ? 'lb' : 'kg'}`;
+}
+
+export const bmi: Computation = {
   id: 'bmi',
   version: 1,
   title: 'Body-mass index',
-  description: 'Weight relative to height (kg/m²), with its WHO adult weight class.',
+  description:
+    'Your weight for your height (kg/m²), with the healthy range for adults and your weight class.',
   scheme: 'multiplicative',
   group: 'ffdhe3072',
   inputs: [
@@ -63,14 +77,23 @@ export const bmi: MultiplicativeComputation = {
     return { weight: BigInt(Math.round(tenthsOfKg)), height: BigInt(Math.round(millimetres)) };
   },
 
-  evaluate(ops, inputs) {
-    return {
-      numerator: ops.multiplyByConstant(named(inputs, 'weight'), 100000n),
-      denominator: ops.power(named(inputs, 'height'), 2n),
-    };
+  evaluation: {
+    kind: 'public-monomial',
+    outputs: {
+      numerator: { exponents: { weight: 1 }, constant: 100000 },
+      denominator: { exponents: { height: 2 }, constant: 1 },
+    },
   },
 
-  interpret(outputs: Plaintexts) {
+  plausibility(values) {
+    const bmi = weightInKg(values) / heightInMetres(values) ** 2;
+    // The extremes reported in adults lie around 7 and 200 kg/m²; outside 10–150 a unit or digit is likely off.
+    return bmi < 10 || bmi > 150
+      ? 'This weight and height are each possible, but rarely if ever together: check both values and their units.'
+      : undefined;
+  },
+
+  interpret(outputs: Plaintexts, values) {
     const value = Number(named(outputs, 'numerator')) / Number(named(outputs, 'denominator'));
     const who = whoBmiClass(value);
     return {
@@ -79,7 +102,8 @@ export const bmi: MultiplicativeComputation = {
       category: who.category,
       severity: who.severity,
       explanation:
-        'WHO adult classification. BMI does not tell fat from muscle and is not meant for children or pregnancy.',
+        `A healthy BMI for adults is 18.5 to 24.9 (WHO); at your height that is ${healthyWeightRange(values)}. ` +
+        'BMI does not tell fat from muscle and is not meant for children or pregnancy.',
     };
   },
 };

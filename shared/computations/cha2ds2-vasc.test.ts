@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Ciphertext } from '../elgamal.js';
 import { cha2ds2Vasc } from './cha2ds2-vasc.js';
-import { type AdditiveOps, type FormValues, named } from './computation.js';
+import { type FormValues, named } from './computation.js';
+import { evaluateInTheClear } from './test-support.js';
 
-/**
- * A plaintext model of additive ElGamal: a "ciphertext" carries its integer in `b`. `evaluate` is
- * generic in the element type, so this runs the computation's own formula on all 384 cases in
- * milliseconds; client.test.ts checks the same formula through real encryption.
- */
-const plaintextOps: AdditiveOps<bigint> = {
-  add: (c1, c2) => ({ a: 0n, b: c1.b + c2.b }),
-  subtract: (c1, c2) => ({ a: 0n, b: c1.b - c2.b }),
-  multiplyByInteger: (c, factor) => ({ a: 0n, b: c.b * factor }),
-  addConstant: (c, constant) => ({ a: 0n, b: c.b + constant }),
-  weightedSum: (terms) => ({ a: 0n, b: terms.reduce((sum, [c, weight]) => sum + c.b * weight, 0n) }),
-};
-
+/** The declared weights applied to the encoded inputs, on all 384 cases in milliseconds. */
 function scoreInTheClear(values: FormValues): bigint {
-  const inputs: Record<string, Ciphertext<bigint>> = {};
-  for (const [name, m] of Object.entries(cha2ds2Vasc.encodeInputs(values))) inputs[name] = { a: 0n, b: m };
-  return named(cha2ds2Vasc.evaluate(plaintextOps, inputs), 'score').b;
+  return named(evaluateInTheClear(cha2ds2Vasc, cha2ds2Vasc.encodeInputs(values)), 'score');
 }
 
 const FLAGS = ['chf', 'hypertension', 'diabetes', 'stroke', 'vascular'] as const;

@@ -3,20 +3,20 @@
  * ElGamal: the service returns E(Σ weight·indicator); age and sex become indicators on the device.
  */
 
-import { type AdditiveComputation, named, type Severity } from './computation.js';
+import { type Computation, named, type Severity } from './computation.js';
 import { indicator, readFlag, readQuantity } from './form.js';
 import { ageField, isFemale, sexField } from './patient-fields.js';
 
 /** Points per indicator (../reference/clinical.md), and how the public catalog names each input. */
 const WEIGHTS = {
-  chf: 1n,
-  hypertension: 1n,
-  age65to74: 1n,
-  age75plus: 2n,
-  diabetes: 1n,
-  stroke: 2n,
-  vascular: 1n,
-  female: 1n,
+  chf: 1,
+  hypertension: 1,
+  age65to74: 1,
+  age75plus: 2,
+  diabetes: 1,
+  stroke: 2,
+  vascular: 1,
+  female: 1,
 } as const;
 const INPUT_LABELS: Record<keyof typeof WEIGHTS, string> = {
   chf: 'Congestive heart failure',
@@ -38,7 +38,7 @@ const ANNUAL_STROKE_RATE = [0, 1.3, 2.2, 3.2, 4.0, 6.7, 9.8, 9.6, 6.7, 15.2] as 
 const yesNo = (name: string, label: string, help: string) =>
   ({ kind: 'boolean', name, label, help }) as const;
 
-export const cha2ds2Vasc: AdditiveComputation = {
+export const cha2ds2Vasc: Computation = {
   id: 'cha2ds2-vasc',
   version: 1,
   title: 'CHA₂DS₂-VASc stroke risk',
@@ -84,10 +84,7 @@ export const cha2ds2Vasc: AdditiveComputation = {
     };
   },
 
-  evaluate(ops, inputs) {
-    const terms = Object.entries(WEIGHTS).map(([name, weight]) => [named(inputs, name), weight] as const);
-    return { score: ops.weightedSum(terms) };
-  },
+  evaluation: { kind: 'public-linear', outputs: { score: { weights: WEIGHTS, constant: 0 } } },
 
   interpret(outputs, values) {
     const score = Number(named(outputs, 'score'));

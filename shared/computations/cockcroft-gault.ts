@@ -11,7 +11,7 @@
  *   CrCl = ageFactor · weight · sexFactor · 884 / (creatinine · 72 000).
  */
 
-import { type MultiplicativeComputation, named, type Severity } from './computation.js';
+import { type Computation, named, type Severity } from './computation.js';
 import { readQuantity } from './form.js';
 import { ageField, isFemale, sexField, weightField, weightInKg } from './patient-fields.js';
 
@@ -26,7 +26,7 @@ const BANDS: readonly { atLeast: number; category: string; severity: Severity }[
   { atLeast: 0, category: 'Kidney failure range (< 15 mL/min)', severity: 'danger' },
 ];
 
-export const cockcroftGault: MultiplicativeComputation = {
+export const cockcroftGault: Computation = {
   id: 'cockcroft-gault',
   version: 1,
   title: 'Creatinine clearance (Cockcroft–Gault)',
@@ -71,15 +71,12 @@ export const cockcroftGault: MultiplicativeComputation = {
     };
   },
 
-  evaluate(ops, inputs) {
-    const product = ops.multiply(
-      ops.multiply(named(inputs, 'ageFactor'), named(inputs, 'weight')),
-      named(inputs, 'sexFactor'),
-    );
-    return {
-      numerator: ops.multiplyByConstant(product, 884n),
-      denominator: ops.multiplyByConstant(named(inputs, 'creatinine'), 72_000n),
-    };
+  evaluation: {
+    kind: 'public-monomial',
+    outputs: {
+      numerator: { exponents: { ageFactor: 1, weight: 1, sexFactor: 1 }, constant: 884 },
+      denominator: { exponents: { creatinine: 1 }, constant: 72_000 },
+    },
   },
 
   interpret(outputs) {

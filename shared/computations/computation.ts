@@ -3,8 +3,9 @@
  * evaluation and the client's interpretation cannot drift apart (STYLE: one file per computation).
  */
 
+import type { Declaration, DeclaredShape } from '../declaration.js';
 import type { Ciphertext } from '../elgamal.js';
-import type { FfdheGroupName } from '../groups/group.js';
+import type { GroupName } from '../groups/group.js';
 
 /** A protocol input: an integer plaintext with its unit and bounds, as the public catalog shows it. */
 export interface InputSpec {
@@ -44,6 +45,8 @@ export interface SeriesBounds {
   readonly unit: string;
   readonly min: number;
   readonly max: number;
+  /** The smallest difference between two readings (1, or 0.1 for one decimal); default 1. */
+  readonly step?: number;
 }
 
 /** What the patient fills in. Fields are not protocol inputs: the client derives inputs from them. */
@@ -57,6 +60,8 @@ export type Field =
       readonly units: readonly [UnitOption, ...UnitOption[]];
     }
   | { readonly kind: 'boolean'; readonly name: string; readonly label: string; readonly help?: string }
+  /** A calendar day (value "YYYY-MM-DD"), today at the latest; it stays on the device. */
+  | { readonly kind: 'date'; readonly name: string; readonly label: string; readonly help?: string }
   | {
       readonly kind: 'choice';
       readonly name: string;
@@ -64,7 +69,7 @@ export type Field =
       readonly options: readonly { readonly value: string; readonly label: string }[];
     }
   | {
-      /** Up to `maxItems` whole numbers, e.g. one reading a day; they stay on the device. */
+      /** Up to `maxItems` readings (whole or to their bounds' step), e.g. one a day; they stay on the device. */
       readonly kind: 'series';
       readonly name: string;
       readonly label: string;
@@ -72,6 +77,8 @@ export type Field =
       readonly maxItems: number;
       /** The choice field whose value selects the bounds, and the bounds per choice. */
       readonly boundsBy: { readonly field: string; readonly bounds: Readonly<Record<string, SeriesBounds>> };
+      /** The date field holding the first reading's day; the others follow one a day. */
+      readonly datedBy?: string;
     };
 
 export interface Quantity {
@@ -94,6 +101,8 @@ export interface Interpretation {
   readonly severity: Severity;
   /** One or two sentences on what the result means, and where it comes from. */
   readonly explanation: string;
+  /** The decrypted quantity behind the result, for the technical panel (e.g. "Σβx = 23.8975"). */
+  readonly technical?: string;
 }
 
 export type Plaintexts = Readonly<Record<string, bigint>>;
@@ -116,14 +125,24 @@ export interface AdditiveOps<E> {
   weightedSum(terms: readonly (readonly [Ciphertext<E>, bigint])[]): Ciphertext<E>;
 }
 
-interface ComputationBase {
+/**
+ * A computation as the client knows it. What the service computes is `evaluation`, data that the
+ * service evaluates from and proves its answer against (spec v2: "Declarations"): there is no
+ * evaluation code per computation. A private model's declaration is its commitment; its weights live
+ * only in the service's model file (server/models/).
+ */
+export interface Computation {
   readonly id: string;
   readonly version: number;
   readonly title: string;
   readonly description: string;
+  /** Multiplicative ElGamal over an ffdhe group, or additive over ristretto255. */
+  readonly scheme: 'multiplicative' | 'additive';
+  readonly group: GroupName;
   readonly inputs: readonly InputSpec[];
   readonly outputs: readonly OutputSpec[];
   readonly fields: readonly Field[];
+  readonly evaluation: Declaration;
   /** Public constants a client needs to interpret the outputs (published in the catalog). */
   readonly parameters?: Readonly<Record<string, number>>;
   /**
@@ -133,34 +152,21 @@ interface ComputationBase {
   encodeInputs(values: FormValues): Plaintexts;
   /** Client side: what the decrypted outputs mean. May use the form values, which never left the device. */
   interpret(outputs: Plaintexts, values: FormValues): Interpretation;
+  /**
+   * Client side, on valid form values: a note when they are each in range but unlikely together
+   * (40 kg at 250 cm), so the patient checks them; it never blocks computing.
+   */
+  plausibility?(values: FormValues): string | undefined;
 }
 
-export interface MultiplicativeComputation extends ComputationBase {
-  readonly scheme: 'multiplicative';
-  readonly group: FfdheGroupName;
-  /** Service side, on ciphertexts only. */
-  evaluate<E>(ops: MultiplicativeOps<E>, inputs: Ciphertexts<E>): Ciphertexts<E>;
+/** The names a computation's declaration is read against, in catalog order. */
+export function declaredShape(computation: Computation): DeclaredShape {
+  return {
+    group: computation.group,
+    inputs: computation.inputs.map((i) => i.name),
+    outputs: computation.outputs.map((o) => o.name),
+  };
 }
-
-interface AdditiveBase extends ComputationBase {
-  readonly scheme: 'additive';
-  readonly group: 'ristretto255';
-}
-
-export interface AdditiveComputation extends AdditiveBase {
-  /** Service side, on ciphertexts only. */
-  evaluate<E>(ops: AdditiveOps<E>, inputs: Ciphertexts<E>): Ciphertexts<E>;
-}
-
-/**
- * A weighted sum whose weights only the service knows: the definition that ships to browsers has no
- * `evaluate`; the service's implementation lives in `server/models/` and is never published.
- */
-export interface PrivateModelComputation extends AdditiveBase {
-  readonly privateModel: true;
-}
-
-export type Computation = MultiplicativeComputation | AdditiveComputation | PrivateModelComputation;
 
 /** The named entry of a record the protocol guarantees complete (the service checks input names first). */
 export function named<T>(record: Readonly<Record<string, T>>, name: string): T {

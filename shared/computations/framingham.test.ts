@@ -16,6 +16,7 @@ import {
   evaluateInTheClear,
   FRAMINGHAM_REFERENCE,
   type ReferenceSex as Sex,
+  serve,
 } from './test-support.js';
 
 type Cholesterol = { readonly value: number; readonly unit: 'mg/dL' | 'mmol/L' };
@@ -284,7 +285,7 @@ describe('framingham-2008 signed arithmetic', () => {
     for (const sex of FRAMINGHAM_SEXES) {
       const inputs = Object.fromEntries(allInputs(0n));
       inputs[framinghamInputName('lnHdl', sex)] = lnHdl;
-      const response = evaluateRequest(framingham, encryptInputs(framingham, key, inputs));
+      const response = evaluateRequest(serve(framingham), encryptInputs(framingham, key, inputs));
       const signed = { ...framingham, outputs: [{ name: 'linearPredictor', min: -1e9, max: 0 }] };
       const beta = FRAMINGHAM_REFERENCE[sex === 'Female' ? 'female' : 'male'].beta.lnHdl;
       expect(decryptOutputs(signed, key, response)).toEqual({

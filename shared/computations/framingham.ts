@@ -14,7 +14,7 @@
  * service evaluates both sexes' models and both pressure coefficients without knowing which count.
  */
 
-import { named, type PrivateModelComputation, type Severity } from './computation.js';
+import { type Computation, named, type Severity } from './computation.js';
 import { indicator, readFlag, readQuantity } from './form.js';
 import { ageField, isFemale, sexField } from './patient-fields.js';
 
@@ -71,15 +71,18 @@ const RISK_GRADES: readonly { below: number; category: string; severity: Severit
   { below: Number.POSITIVE_INFINITY, category: 'High risk (≥ 20 %)', severity: 'danger' },
 ];
 
-export const framingham: PrivateModelComputation = {
+export const framingham: Computation = {
   id: 'framingham-2008',
   version: 1,
   title: 'Framingham 10-year cardiovascular risk',
   description:
-    'Risk of a first cardiovascular event within 10 years (D’Agostino 2008). The service keeps its model private.',
+    'Your chance of a first heart attack, stroke or other cardiovascular event in the next 10 years. ' +
+    'The service keeps its formula to itself, and your browser keeps your values: neither sees the other’s.',
   scheme: 'additive',
   group: 'ristretto255',
-  privateModel: true,
+  // The service's model file server/models/framingham-2008.private.json commits to its weights (the
+  // published coefficients ×10^4) with this W; the app verifies every answer against it.
+  evaluation: { kind: 'private-linear', commitment: '3FdA_5DIMSP662lnrbDAX6Pdi5OR3ktS4LU3eo9qJiE' },
   inputs: FRAMINGHAM_SEXES.flatMap((sex) =>
     FRAMINGHAM_FEATURES.map((feature) => ({
       name: framinghamInputName(feature, sex),
@@ -139,6 +142,17 @@ export const framingham: PrivateModelComputation = {
     { kind: 'boolean', name: 'diabetes', label: 'Diabetes' },
   ],
 
+  plausibility(values) {
+    // HDL is part of total cholesterol, so it cannot be the larger: a unit or a digit is likely off.
+    const inMg = (name: string) => {
+      const q = readQuantity(values, name);
+      return q.unit === 'mmol/L' ? q.value * MG_PER_DL_PER_MMOL_PER_L : q.value;
+    };
+    return inMg('hdl') >= inMg('totalCholesterol')
+      ? 'HDL cholesterol is part of total cholesterol, so it cannot be as high: check both values and their units.'
+      : undefined;
+  },
+
   encodeInputs(values) {
     const sex: FraminghamSex = isFemale(values) ? 'Female' : 'Male';
     const inMgPerDl = (name: string) => {
@@ -179,9 +193,10 @@ export const framingham: PrivateModelComputation = {
       category: grade?.category ?? '',
       severity: grade?.severity ?? 'info',
       explanation:
-        `Σβx = ${linearPredictor.toFixed(4)}. Estimated chance of a first heart attack, stroke, heart failure or ` +
-        'other cardiovascular event within 10 years, from the Framingham Heart Study (D’Agostino et al. 2008). ' +
-        'It does not apply to people who already have cardiovascular disease.',
+        `About ${Math.round(risk * 100)} in 100 people with these values have a first heart attack, stroke, ` +
+        'heart failure or other cardiovascular event within 10 years, according to the Framingham Heart Study ' +
+        '(D’Agostino et al. 2008). It does not apply to people who already have cardiovascular disease.',
+      technical: `Linear predictor Σβx = ${linearPredictor.toFixed(4)} (the ${sex.toLowerCase()} model’s weighted sum)`,
     };
   },
 };

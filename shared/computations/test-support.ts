@@ -4,54 +4,50 @@
  * Only tests import this file.
  */
 
-import { additiveEvaluation, evaluateRequest } from '../../server/evaluation.js';
-import { decryptOutputs, encryptInputs, type GroupKeyPair } from '../client.js';
-import type { Ciphertext } from '../elgamal.js';
-import type { AdditiveOps, Computation, MultiplicativeOps, Plaintexts } from './computation.js';
+import { evaluateAndProve } from '../../server/evaluation.js';
+import { loadServedCatalog, type ServedComputation } from '../../server/served-catalog.js';
+import { encryptInputs, type GroupKeyPair, verifyAndDecryptOutputs } from '../client.js';
+import type { Computation, Plaintexts } from './computation.js';
 import type { FraminghamFeature } from './framingham.js';
 
-type PlaintextCiphertext = Ciphertext<bigint>;
-/** A plaintext model of ElGamal: a "ciphertext" carries its integer in `b`. */
-const carrying = (m: bigint): PlaintextCiphertext => ({ a: 0n, b: m });
+const servedCatalog = loadServedCatalog();
 
-const plaintextAdditiveOps: AdditiveOps<bigint> = {
-  add: (c1, c2) => carrying(c1.b + c2.b),
-  subtract: (c1, c2) => carrying(c1.b - c2.b),
-  multiplyByInteger: (c, factor) => carrying(c.b * factor),
-  addConstant: (c, constant) => carrying(c.b + constant),
-  weightedSum: (terms) => carrying(terms.reduce((sum, [c, weight]) => sum + c.b * weight, 0n)),
-};
-
-const plaintextMultiplicativeOps: MultiplicativeOps<bigint> = {
-  multiply: (c1, c2) => carrying(c1.b * c2.b),
-  power: (c, exponent) => carrying(c.b ** exponent),
-  multiplyByConstant: (c, constant) => carrying(c.b * constant),
-};
-
-/**
- * The integers the service's evaluation (the computation's own, or the private model installed in
- * server/models/) yields for these inputs, computed without encryption: the same arithmetic the
- * ciphertexts undergo, since evaluations are generic in the element type.
- */
-export function evaluateInTheClear(computation: Computation, plaintexts: Plaintexts): Plaintexts {
-  const inputs: Record<string, PlaintextCiphertext> = {};
-  for (const [name, m] of Object.entries(plaintexts)) inputs[name] = carrying(m);
-  const outputs =
-    computation.scheme === 'multiplicative'
-      ? computation.evaluate(plaintextMultiplicativeOps, inputs)
-      : additiveEvaluation(computation)(plaintextAdditiveOps, inputs);
-  return Object.fromEntries(Object.entries(outputs).map(([name, c]) => [name, c.b]));
+/** The computation as the service serves it, with its private model when it has one. */
+export function serve(computation: Computation): ServedComputation {
+  const served = servedCatalog.get(computation.id);
+  if (!served) throw new Error(`The service does not serve ${computation.id}.`);
+  return served;
 }
 
-/** The whole protocol in one process, with a JSON trip on each side as over HTTP. */
+/**
+ * The integers the service's evaluation yields for these inputs, computed without encryption from
+ * what it evaluates from: the declaration's weights or exponents, or the private model's weights.
+ */
+export function evaluateInTheClear(computation: Computation, plaintexts: Plaintexts): Plaintexts {
+  const { matrix } = serve(computation);
+  const inputs = computation.inputs.map((input) => plaintexts[input.name] ?? 0n);
+  const multiplicative = computation.evaluation.kind === 'public-monomial';
+  return Object.fromEntries(
+    computation.outputs.map((output, j) => {
+      const row = matrix.coefficients[j] ?? [];
+      const constant = matrix.constants[j] ?? 0n;
+      const value = multiplicative
+        ? row.reduce((product, e, i) => product * (inputs[i] as bigint) ** e, constant)
+        : row.reduce((sum, w, i) => sum + w * (inputs[i] as bigint), constant);
+      return [output.name, value];
+    }),
+  );
+}
+
+/** The whole protocol in one process, v2 with its proof, with a JSON trip on each side as over HTTP. */
 export function encryptedRoundTrip(
   computation: Computation,
   key: GroupKeyPair,
   plaintexts: Plaintexts,
 ): Plaintexts {
   const request = JSON.parse(JSON.stringify(encryptInputs(computation, key, plaintexts)));
-  const response = JSON.parse(JSON.stringify(evaluateRequest(computation, request)));
-  return decryptOutputs(computation, key, response);
+  const response = JSON.parse(JSON.stringify(evaluateAndProve(serve(computation), request)));
+  return verifyAndDecryptOutputs(computation, key, request, response);
 }
 
 export type ReferenceSex = 'female' | 'male';
