@@ -1,13 +1,17 @@
 /**
- * The service as the HTTP benchmark runs it: `buildApp` without logging, rate limit or load shedding
- * (autocannon is one client hammering it on purpose), in `workers` processes sharing one port through node:cluster, so that both
- * cores evaluate. Tells the parent its URL over IPC once every worker listens.
+ * The service for the HTTP benchmark, in `BENCH_WORKERS` processes sharing one port through
+ * node:cluster so that both cores evaluate, built with `buildApp` and the layers `BENCH_LAYERS` names
+ * (comma-separated: `logging`, `rate-limit`, `admission`, `metrics`; none = the bare service). The
+ * service exactly as shipped is not run from here but from server/main.ts itself (bench/http.ts).
+ * Tells the parent its URL over IPC once every worker listens.
  */
 
 import cluster from 'node:cluster';
-import { buildApp } from '../server/app.js';
+import { buildApp, DEFAULT_ADMISSION } from '../server/app.js';
 
 const workers = Number(process.env.BENCH_WORKERS ?? '2');
+const layers = new Set((process.env.BENCH_LAYERS ?? '').split(',').filter((layer) => layer !== ''));
+const maxInFlight = Number(process.env.BENCH_MAX_IN_FLIGHT ?? DEFAULT_ADMISSION.maxInFlight);
 
 if (cluster.isPrimary) {
   let listening = 0;
@@ -25,7 +29,13 @@ if (cluster.isPrimary) {
     process.exit(0);
   });
 } else {
-  // Load shedding off too: its fast 503s would count as throughput; here we measure what evaluates.
-  const app = await buildApp({ logger: false, rateLimit: false, overload: false });
+  const app = await buildApp({
+    // Logs go to stdout, which the benchmark reads and drops, as a log collector would.
+    logger: layers.has('logging'),
+    // Counted on every request, but never reached: autocannon is one client on purpose.
+    rateLimit: layers.has('rate-limit') ? { max: 1e9, timeWindowMs: 60_000 } : false,
+    overload: layers.has('admission') ? { ...DEFAULT_ADMISSION, maxInFlight } : false,
+    metrics: layers.has('metrics'),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
 }

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { benchBrowser } from './browser.js';
 import { benchComputations, benchPeers, type ComputationResult } from './computations.js';
-import { benchHttp } from './http.js';
+import { BARE, benchHttp, LAYERS, SHIPPED } from './http.js';
 import { formatMs } from './measure.js';
 import { benchNative } from './native.js';
 import { benchOperations } from './operations.js';
@@ -86,10 +86,17 @@ if (run('native')) {
 }
 
 if (run('http')) {
-  const http = await benchHttp({ workers: 2, connections: [1, 16, 64], durationSeconds: quick ? 2 : 10 });
-  results.http = http;
-  console.log('\nOver HTTP on loopback (autocannon, 2 service workers)');
-  console.table(http);
+  const durationSeconds = quick ? 2 : 10;
+  // The bare service and the one that ships at every concurrency; each layer in between at 64.
+  const ends = await benchHttp({ variants: [BARE, SHIPPED], connections: [1, 16, 64], durationSeconds });
+  const layers = await benchHttp({ variants: LAYERS.slice(1, -1), connections: [64], durationSeconds });
+  results.http = [...ends, ...layers];
+  console.log('\nOver HTTP on loopback (autocannon, 2 service workers): answered and refused per second');
+  console.table(ends);
+  console.log('\nThe cost of each layer, at 64 connections');
+  console.table(
+    [...ends.filter((r) => r.connections === 64), ...layers].sort((a, b) => a.id.localeCompare(b.id)),
+  );
 }
 
 if (run('browser')) {
