@@ -17,7 +17,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import { API_BASE_PATH } from '../shared/api.js';
+import { API_BASE_PATH, API_V2_BASE_PATH } from '../shared/api.js';
 import { ProtocolError } from '../shared/errors.js';
 import { ServiceMetrics } from './metrics.js';
 import { type AdmissionOptions, admission, EvaluationLine } from './plugins/admission.js';
@@ -32,6 +32,7 @@ import { spa } from './plugins/spa.js';
 import { type SharedRateLimitStore, sharedRateLimitStore } from './rate-limit-store.js';
 import { computationRoutes } from './routes/computations.js';
 import { healthRoutes } from './routes/health.js';
+import { loadServedCatalog, type ServedComputation } from './served-catalog.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,6 +48,8 @@ export interface AppOptions {
   logger?: boolean | object;
   /** The built web app to serve at `/`; API only when absent. */
   staticDir?: string;
+  /** Where the private model files are (default server/models/); a bad one stops the start. */
+  modelsDir?: string;
   /** Largest accepted request body in bytes (default 64 KiB). */
   bodyLimit?: number;
   /**
@@ -167,6 +170,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       overload,
       line,
       metrics,
+      served: loadServedCatalog(options.modelsDir),
     }),
     { prefix: API_PREFIX },
   );
@@ -184,12 +188,14 @@ interface ApiOptions {
   overload: NonNullable<AppOptions['overload']>;
   line: EvaluationLine | undefined;
   metrics: ServiceMetrics | undefined;
+  served: ReadonlyMap<string, ServedComputation>;
 }
 
 /** Every version of the API lives under it and shares its headers, CORS, rate limit and admission. */
 const API_PREFIX = '/api';
 /** Version 1 within it: `API_BASE_PATH` of shared/api.ts. */
 const API_V1_PREFIX = API_BASE_PATH.slice(API_PREFIX.length);
+const API_V2_PREFIX = API_V2_BASE_PATH.slice(API_PREFIX.length);
 
 /**
  * Headers for JSON that is never a page: nothing may run, load or frame it (helmet's other defaults
@@ -207,7 +213,14 @@ const API_HELMET = {
  * The API's own scope, so its headers, CORS, rate limit and admission control apply to its routes and
  * not to the web app. Each version registers its routes inside it under its own prefix.
  */
-function api({ corsOrigins, rateLimit: limit, overload, line, metrics }: ApiOptions): FastifyPluginAsync {
+function api({
+  corsOrigins,
+  rateLimit: limit,
+  overload,
+  line,
+  metrics,
+  served,
+}: ApiOptions): FastifyPluginAsync {
   return async (api) => {
     await api.register(helmet, API_HELMET);
     // Responses are ciphertexts for one patient: no shared or browser cache should keep them.
@@ -246,10 +259,18 @@ function api({ corsOrigins, rateLimit: limit, overload, line, metrics }: ApiOpti
           isOverloaded: () => line?.shedding ?? false,
           retryAfterSeconds: overload === false ? 0 : overload.retryAfterSeconds,
         });
-        await v1.register(computationRoutes);
+        await v1.register(computationRoutes, { protocol: 1, served });
         v1.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
       },
       { prefix: API_V1_PREFIX },
+    );
+    // v2: the same computations, each answer with its proof (protocol-v2.md). Health stays under v1.
+    await api.register(
+      async (v2) => {
+        await v2.register(computationRoutes, { protocol: 2, served });
+        v2.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
+      },
+      { prefix: API_V2_PREFIX },
     );
     // API paths that match no route still get the API's headers.
     api.setNotFoundHandler(sendNotFoundProblem);
