@@ -283,7 +283,7 @@ describe('Framingham 2008 in the browser', () => {
     await openComputation(page, TITLE);
     await fillFramingham(page, femaleSmoker.patient);
     await computeResult(page);
-    const catalog = await page.evaluate(async () => (await fetch('/api/v1/computations')).text());
+    const catalog = await page.evaluate(async () => (await fetch('/api/v2/computations')).text());
 
     const [evaluation] = evaluations(exchanges, ID);
     expect(evaluations(exchanges, ID)).toHaveLength(1);
@@ -298,10 +298,10 @@ describe('Framingham 2008 in the browser', () => {
       expect.arrayContaining([
         '/',
         expect.stringMatching(/^\/assets\/.+\.js$/),
-        `/api/v1/computations/${ID}/evaluate`,
+        `/api/v2/computations/${ID}/evaluate`,
       ]),
     );
-    for (const [url, body] of [...received, ['/api/v1/computations', catalog] as const]) {
+    for (const [url, body] of [...received, ['/api/v2/computations', catalog] as const]) {
       for (const coefficient of COEFFICIENT_STRINGS) {
         expect(showsValue(body, coefficient), `${coefficient} in ${url}`).toBe(false);
       }

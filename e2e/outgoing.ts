@@ -76,7 +76,7 @@ export function evaluations(exchanges: readonly Exchange[], computationId: strin
   return exchanges.filter(
     (exchange) =>
       exchange.method === 'POST' &&
-      new URL(exchange.url).pathname === `/api/v1/computations/${computationId}/evaluate`,
+      new URL(exchange.url).pathname === `/api/v2/computations/${computationId}/evaluate`,
   );
 }
 

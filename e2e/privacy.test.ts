@@ -82,8 +82,8 @@ test('no typed value is in any URL or body, and evaluate bodies are only ciphert
 
   const posts = sent.filter((request) => request.method === 'POST');
   expect(posts.map((request) => new URL(request.url)).map((url) => url.pathname + url.search)).toEqual([
-    '/api/v1/computations/bmi/evaluate',
-    '/api/v1/computations/cha2ds2-vasc/evaluate',
+    '/api/v2/computations/bmi/evaluate',
+    '/api/v2/computations/cha2ds2-vasc/evaluate',
   ]);
   expect(sent.filter((request) => request.method !== 'GET' && request.method !== 'POST')).toEqual([]);
   for (const [request, id] of posts.map(
@@ -146,6 +146,13 @@ test('the transcript shows exactly the bytes exchanged, their sizes and the grou
   expect(facts).toContain('ffdhe3072');
   expect(facts).toContain(`${Buffer.byteLength(requestBody).toLocaleString('en')} bytes`);
   expect(facts).toContain(`${Buffer.byteLength(responseBody).toLocaleString('en')} bytes, HTTP 200`);
-  expect(facts.match(/\d+\.\d ms/g)).toHaveLength(3);
+  // Encrypt, network, verification of the proof, decryption.
+  expect(facts.match(/\d+\.\d ms/g)).toHaveLength(4);
+  const { proof } = JSON.parse(responseBody) as { proof: { challenge: string; responses: string[] } };
+  const proofBytes = [proof.challenge, ...proof.responses].reduce(
+    (n, t) => n + Buffer.from(t, 'base64url').length,
+    0,
+  );
+  expect(facts).toContain(`${proofBytes.toLocaleString('en')} bytes, verified in`);
   expect(await panel.textContent()).toContain('None of the values typed above is in it.');
 });

@@ -87,6 +87,8 @@ export function verifyAndDecryptOutputs(
   request: EvaluateRequest,
   response: unknown,
   backends: Backends = {},
+  /** Called once the proof has verified, before decryption starts (for the transcript's timings). */
+  onVerified: () => void = () => undefined,
 ): Plaintexts {
   requireKeyFor(computation, key);
   let outputs: Record<string, unknown>;
@@ -95,7 +97,7 @@ export function verifyAndDecryptOutputs(
     outputs = checkResponseShape(computation, response);
     proof = proofFromWire((response as Record<string, unknown>).proof);
   } catch (error) {
-    if (error instanceof ServiceResponseError) throw new VerificationError(error.message);
+    if (error instanceof ServiceResponseError) throw VerificationError.because(error.message);
     throw error;
   }
   return schemeOf(
@@ -103,8 +105,9 @@ export function verifyAndDecryptOutputs(
     (scheme) => {
       const answer = untrustedAnswer(scheme, computation, request, outputs);
       if (!verifyAnswerAgainst(computation, answer, proof)) {
-        throw new VerificationError('the proof does not match this request and the declared computation');
+        throw VerificationError.because('the proof does not match this request and the declared computation');
       }
+      onVerified();
       return decryptChecked(scheme, computation, key, answer.outputs);
     },
     backends,
@@ -166,7 +169,7 @@ function untrustedAnswer<E>(
   try {
     return answerOf(scheme, computation, shape, request, outputs);
   } catch (error) {
-    if (error instanceof ProtocolError) throw new VerificationError(error.detail);
+    if (error instanceof ProtocolError) throw VerificationError.because(error.detail);
     throw error;
   }
 }

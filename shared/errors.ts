@@ -47,8 +47,10 @@ export class ServiceResponseError extends Error {
  */
 export class VerificationError extends ServiceResponseError {
   override readonly name: string = 'VerificationError';
-  constructor(reason: string) {
-    super(`${VERIFICATION_FAILED} (${reason})`);
+
+  /** The fixed sentence the patient is shown, with why, in words that hold no secret. */
+  static because(reason: string): VerificationError {
+    return new VerificationError(`${VERIFICATION_FAILED} (${reason})`);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 
 import type { Plaintexts } from '../../shared/computations/computation.js';
-import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
+import { DecodeRangeError, ServiceResponseError, VerificationError } from '../../shared/errors.js';
 import type { GroupName } from '../../shared/groups/group.js';
 import type { EvaluateRequest, PublicKeyWire } from '../../shared/wire.js';
 import {
@@ -58,6 +58,8 @@ function failEverything(): void {
 
 function errorFrom(name: Extract<ResponseEnvelope, { ok: false }>['errorName'], message: string): Error {
   switch (name) {
+    case 'VerificationError':
+      return new VerificationError(message);
     case 'ServiceResponseError':
       return new ServiceResponseError(message);
     case 'DecodeRangeError':
@@ -113,16 +115,15 @@ export function decryptResult(
 }
 
 /**
- * POSTs `requestBody` (encrypted to `publicKey`) to `url` from the worker, which checks and decrypts
- * a 2xx answer before replying: see `Exchange`.
+ * POSTs `requestBody` (encrypted to `publicKey`) to the service from the worker, which verifies the
+ * answer's proof and only then decrypts a 2xx answer, before replying: see `Exchange`.
  */
 export function exchangeWithService(
   computationId: string,
-  url: string,
   requestBody: string,
   publicKey: PublicKeyWire,
 ): Promise<Exchange> {
-  return call({ kind: 'exchange', computationId, url, requestBody, publicKey });
+  return call({ kind: 'exchange', computationId, requestBody, publicKey });
 }
 
 /** Re-creates an error the worker described, so the page can tell a bad answer from a broken device. */

@@ -1,6 +1,6 @@
 /** What the worker tells the page about an error: never more than is safe to show. */
 
-import { DecodeRangeError, ServiceResponseError } from '../../shared/errors.js';
+import { DecodeRangeError, ServiceResponseError, VerificationError } from '../../shared/errors.js';
 import { BackupError } from './backup.js';
 import { KeyStoreError } from './keystore.js';
 import type { WorkerErrorName } from './protocol.js';
@@ -10,9 +10,10 @@ import type { WorkerErrorName } from './protocol.js';
  * anything else gets a fixed one, so no library message can carry key material to the page.
  */
 export function describeError(error: unknown): { errorName: WorkerErrorName; message: string } {
-  if (error instanceof ServiceResponseError || error instanceof DecodeRangeError) {
-    return { errorName: error.name, message: error.message };
-  }
+  if (error instanceof VerificationError) return { errorName: 'VerificationError', message: error.message };
+  if (error instanceof ServiceResponseError)
+    return { errorName: 'ServiceResponseError', message: error.message };
+  if (error instanceof DecodeRangeError) return { errorName: 'DecodeRangeError', message: error.message };
   if (error instanceof KeyStoreError || error instanceof BackupError) {
     return { errorName: 'Error', message: error.message };
   }

@@ -60,14 +60,14 @@ export type WorkerRequest =
       readonly response: unknown;
     }
   /**
-   * Sends an encrypted request to the service and, when it answers 2xx, checks and decrypts the answer
-   * at once: in the worker, which no page rendering holds up (a page handles a response only after the
-   * frame that follows a click). `publicKey` is the key `requestBody` was encrypted to.
+   * Sends an encrypted request to the service's v2 endpoint (the worker builds the URL: it posts to the
+   * configured API origin only) and, when it answers 2xx, verifies the answer's proof and only then
+   * decrypts it, at once: in the worker, which no page rendering holds up (a page handles a response
+   * only after the frame that follows a click). `publicKey` is the key `requestBody` was encrypted to.
    */
   | {
       readonly kind: 'exchange';
       readonly computationId: string;
-      readonly url: string;
       readonly requestBody: string;
       readonly publicKey: PublicKeyWire;
     }
@@ -89,7 +89,14 @@ export type Exchange =
       readonly networkMs: number;
       /** Absent unless the status is 2xx. */
       readonly decrypted?:
-        | { readonly ok: true; readonly outputs: Plaintexts; readonly decryptMs: number }
+        | {
+            readonly ok: true;
+            readonly outputs: Plaintexts;
+            /** The proof verified, in this long, before anything was decrypted. */
+            readonly verifyMs: number;
+            readonly proofBytes: number;
+            readonly decryptMs: number;
+          }
         | {
             readonly ok: false;
             readonly errorName: WorkerErrorName;
@@ -111,7 +118,7 @@ export interface WorkerResults {
 }
 
 /** Error classes the page re-creates so it can tell a bad answer from a broken device. */
-export type WorkerErrorName = 'ServiceResponseError' | 'DecodeRangeError' | 'Error';
+export type WorkerErrorName = 'VerificationError' | 'ServiceResponseError' | 'DecodeRangeError' | 'Error';
 
 export interface RequestEnvelope {
   readonly id: number;

@@ -68,8 +68,8 @@ const handlers: Handlers = {
     const backends = await backendsFor(computation.group);
     return withKeyPairFor(publicKey, (pair) => decryptOutputs(computation, pair, response, backends));
   },
-  exchange: ({ computationId, url, requestBody, publicKey }) =>
-    exchange(computationById(computationId), url, requestBody, publicKey),
+  exchange: ({ computationId, requestBody, publicKey }) =>
+    exchange(computationById(computationId), requestBody, publicKey),
   'rotate-keys': rotateKeys,
   'delete-key-set': ({ keySetId }) => deleteKeySet(keySetId),
   async 'make-backup'({ passphrase, history }) {

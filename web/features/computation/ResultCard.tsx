@@ -2,6 +2,7 @@
 
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
 import { formWarnings, readSeries, seriesBounds } from '../../../shared/computations/form.js';
+import { modelFingerprint } from '../../../shared/proofs/fingerprint.js';
 import { ReadingsChart } from './ReadingsChart.js';
 
 /** One sentence on what the service was given for this result: never what was typed. */
@@ -10,6 +11,15 @@ export function whatTheServiceSaw(computation: Computation): string {
     `The service saw only ${computation.inputs.length} encrypted numbers and your public key, none of ` +
     'what you typed; only this browser could decrypt its answer.'
   );
+}
+
+/** What the service proved about this answer, checked on this device before it was decrypted. */
+export function verificationNote(computation: Computation): string {
+  const { evaluation } = computation;
+  return evaluation.kind === 'private-linear'
+    ? 'Verified: the service proved this answer comes from its committed model ' +
+        `(fingerprint ${modelFingerprint(evaluation.commitment)}), the same for every patient, applied to your encrypted numbers.`
+    : 'Verified: the service proved this answer is the published formula applied to your encrypted numbers.';
 }
 
 export function ResultCard(props: {
@@ -68,6 +78,9 @@ export function ResultCard(props: {
           )
         );
       })}
+      <p className="result-verified" data-testid="result-verified">
+        {verificationNote(computation)}
+      </p>
       <p className="result-note" data-testid="result-service-saw">
         {whatTheServiceSaw(computation)}
       </p>

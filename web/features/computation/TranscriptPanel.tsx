@@ -67,7 +67,13 @@ export function TranscriptPanel({
         </dd>
         <dt>Network and service</dt>
         <dd>{milliseconds(timings.networkMs)}</dd>
-        <dt>Verify, decrypt and decode</dt>
+        <dt>Proof</dt>
+        <dd data-testid="transcript-proof">
+          {transcript.proofBytes === undefined
+            ? 'not verified: nothing was decrypted'
+            : `${transcript.proofBytes.toLocaleString('en-US')} bytes, verified in ${milliseconds(timings.verifyMs)} before decrypting`}
+        </dd>
+        <dt>Decrypt and decode</dt>
         <dd>{milliseconds(timings.decryptMs)}</dd>
       </dl>
       <h3>{notSent ? 'Request (prepared, not sent)' : 'Request'}</h3>

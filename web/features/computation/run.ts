@@ -3,16 +3,17 @@
  * check and decrypt in the worker, interpret on the page. Each step is timed for the transcript.
  */
 
-import { evaluatePath } from '../../../shared/api.js';
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
-import { DecodeRangeError, ServiceResponseError } from '../../../shared/errors.js';
+import {
+  DecodeRangeError,
+  ServiceResponseError,
+  VERIFICATION_FAILED,
+  VerificationError,
+} from '../../../shared/errors.js';
 import type { GroupName } from '../../../shared/groups/group.js';
 import { exchangeWithService, workerError } from '../../crypto/client.js';
 import { recordResult } from '../history/store.js';
 import { type Encrypted, encryptNow } from './encrypt-ahead.js';
-
-/** The service's origin; unset means this page's own origin (the API and the site served together). */
-const API_ORIGIN = import.meta.env.VITE_API_BASE_URL ?? '';
 
 /** Exactly what left the device and what came back, for the "What left this device" panel. */
 export interface Transcript {
@@ -27,8 +28,12 @@ export interface Transcript {
     /** The inputs were encrypted while the form was filled in, before Compute was pressed. */
     readonly encryptedAhead: boolean;
     readonly networkMs: number | undefined;
+    /** Checking the answer's proof, before anything was decrypted; undefined when it did not verify. */
+    readonly verifyMs: number | undefined;
     readonly decryptMs: number | undefined;
   };
+  /** The proof's size in bytes, when the answer verified. */
+  readonly proofBytes: number | undefined;
 }
 
 /** What the patient is told when there is no result; never contains a typed value. */
@@ -83,13 +88,14 @@ export async function runComputation(
       encryptMs: encryption.encryptMs,
       encryptedAhead: ahead,
       networkMs: undefined,
+      verifyMs: undefined,
       decryptMs: undefined,
     },
+    proofBytes: undefined,
   } satisfies Transcript;
 
   // The worker sends it and decrypts the answer in one go (see web/crypto/exchange.ts).
-  const url = new URL(`${API_ORIGIN}${evaluatePath(computation.id)}`, location.href).href;
-  const exchange = await exchangeWithService(computation.id, url, requestBody, request.publicKey).catch(
+  const exchange = await exchangeWithService(computation.id, requestBody, request.publicKey).catch(
     (error: unknown) => error as Error,
   );
   if (exchange instanceof Error) return { ok: false, failure: failureFrom(exchange), transcript: sent };
@@ -99,11 +105,13 @@ export async function runComputation(
   // The network step as the worker timed it, and the rest of the round trip as decryption.
   measureStep('network', encrypted, encrypted + networkMs);
   measureStep('decrypt', encrypted + networkMs, answered);
+  const verified = decrypted?.ok ? decrypted : undefined;
   const received = {
     ...sent,
     responseBody,
     status,
-    timings: { ...sent.timings, networkMs, decryptMs: decrypted?.decryptMs },
+    timings: { ...sent.timings, networkMs, verifyMs: verified?.verifyMs, decryptMs: verified?.decryptMs },
+    proofBytes: verified?.proofBytes,
   } satisfies Transcript;
   if (!decrypted) return { ok: false, failure: problemFailure(status, responseBody), transcript: received };
   if (!decrypted.ok) {
@@ -158,6 +166,15 @@ function problemFailure(status: number, body: string): Failure {
 }
 
 function failureFrom(error: unknown): Failure {
+  if (error instanceof VerificationError) {
+    return {
+      title: VERIFICATION_FAILED,
+      detail:
+        'The service could not prove that its answer is the declared computation of what this device sent, so ' +
+        'the answer was discarded unopened. This request is spent: its encrypted numbers are never sent again. ' +
+        'Press Compute to try again with a fresh encryption; if it keeps failing, do not rely on this service.',
+    };
+  }
   if (error instanceof ServiceResponseError) {
     return {
       title: 'The service’s answer could not be verified, so no result is shown.',
