@@ -191,7 +191,7 @@ describe('readings', () => {
     const page = await browserTests.newPage();
     await openComputation(page, 'Readings summary');
     await page.getByRole('radio', { name: 'Blood glucose (mmol/L)', exact: true }).check();
-    await field(page, 'Date of reading 1').fill('2026-03-01');
+    await field(page, 'Date of the last reading').fill('2026-03-03');
     await field(page, 'Reading 1').fill('x');
     await page.getByRole('button', { name: 'Add a reading' }).click();
     await field(page, 'Reading 2').fill('0.4');
@@ -208,7 +208,7 @@ describe('readings', () => {
     expect(await page.locator('.field-series .field-error').textContent()).toBe(
       'Readings 1 and 2 must be numbers with at most one decimal from 1.1 to 33.3 mmol/L.',
     );
-    // Each reading shows its day, one a day from the first.
+    // Each reading shows its day: one a day, the last on the date given.
     const day = new Intl.DateTimeFormat('en-US', { weekday: 'short', day: 'numeric', month: 'short' });
     expect(await page.locator('.reading-day').allTextContents()).toEqual(
       [1, 2, 3].map((d) => day.format(new Date(2026, 2, d))),

@@ -77,7 +77,7 @@ export type Field =
       readonly maxItems: number;
       /** The choice field whose value selects the bounds, and the bounds per choice. */
       readonly boundsBy: { readonly field: string; readonly bounds: Readonly<Record<string, SeriesBounds>> };
-      /** The date field holding the first reading's day; the others follow one a day. */
+      /** The date field holding the last reading's day; the ones before it are one a day earlier. */
       readonly datedBy?: string;
     };
 

@@ -191,7 +191,7 @@ describe('validateForm names the likely problem', () => {
 
   it('names every reading that is wrong, and accepts one decimal where the measure has it', () => {
     const readings = (list: readonly number[], measure = 'glucoseMmol') =>
-      validateForm(readingsSummary, { measure, firstDay: '2026-03-01', readings: list }).readings;
+      validateForm(readingsSummary, { measure, lastDay: '2026-03-01', readings: list }).readings;
     expect(readings([Number.NaN, 0.5, 5.4])).toBe(
       'Readings 1 and 2 must be numbers with at most one decimal from 1.1 to 33.3 mmol/L.',
     );
@@ -205,15 +205,15 @@ describe('validateForm names the likely problem', () => {
     );
   });
 
-  it('wants a first day that exists and is not in the future', () => {
-    const dayError = (firstDay: string) =>
-      validateForm(readingsSummary, { measure: 'steps', firstDay, readings: [5000] }).firstDay;
-    expect(dayError('2026-02-30')).toBe('Date of reading 1 is not a date in the calendar.');
-    expect(dayError('')).toBe('Enter date of reading 1.');
+  it('wants a last day that exists and is not in the future', () => {
+    const dayError = (lastDay: string) =>
+      validateForm(readingsSummary, { measure: 'steps', lastDay, readings: [5000] }).lastDay;
+    expect(dayError('2026-02-30')).toBe('Date of the last reading is not a date in the calendar.');
+    expect(dayError('')).toBe('Enter date of the last reading.');
     const tomorrow = new Date();
     tomorrow.setDate(tomorrow.getDate() + 1);
     const iso = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, '0')}-${String(tomorrow.getDate()).padStart(2, '0')}`;
-    expect(dayError(iso)).toBe('Date of reading 1 cannot be in the future.');
+    expect(dayError(iso)).toBe('Date of the last reading cannot be in the future.');
     expect(dayError('2026-01-05')).toBeUndefined();
   });
 });

@@ -21,7 +21,7 @@ const series = fc.constantFrom(...MEASURE_NAMES).chain((measure) => {
   );
   return fc.record({
     measure: fc.constant(measure),
-    firstDay: fc.constant('2026-03-01'),
+    lastDay: fc.constant('2026-03-01'),
     readings: fc.array(
       inSteps.map((steps) => steps / scale),
       { minLength: 1, maxLength: MAX_READINGS },
@@ -41,7 +41,7 @@ const reassembled = (outputs: Readonly<Record<string, bigint>>) =>
 
 const LARGEST = {
   measure: 'steps',
-  firstDay: '2026-03-01',
+  lastDay: '2026-03-01',
   readings: Array<number>(MAX_READINGS).fill(MEASURES.steps.max),
 } as const;
 
@@ -155,8 +155,8 @@ describe('readings-summary statistics', () => {
   });
 
   /** The interpretation of a series, through the service's sums computed in the clear. */
-  function interpretSeries(measure: Measure, readings: readonly number[], firstDay = '2026-03-01') {
-    const values = { measure, firstDay, readings };
+  function interpretSeries(measure: Measure, readings: readonly number[], lastDay = '2026-03-01') {
+    const values = { measure, lastDay, readings };
     return readingsSummary.interpret(
       evaluateInTheClear(readingsSummary, readingsSummary.encodeInputs(values)),
       values,
@@ -183,7 +183,7 @@ describe('readings-summary statistics', () => {
   });
 
   it('sends mmol/L glucose in tenths, and grades it on the ADA’s mmol/L thresholds', () => {
-    const values = { measure: 'glucoseMmol', firstDay: '2026-03-01', readings: [5.4, 6.1] };
+    const values = { measure: 'glucoseMmol', lastDay: '2026-03-01', readings: [5.4, 6.1] };
     const inputs = readingsSummary.encodeInputs(values);
     expect([named(inputs, 'reading1'), named(inputs, 'reading2'), named(inputs, 'reading3')]).toEqual([
       54n,
@@ -210,8 +210,8 @@ describe('readings-summary statistics', () => {
     expect(interpretSeries('glucoseMmol', [3.8]).category).toBe('Low (below 3.9 mmol/L)');
   });
 
-  it('dates the readings one a day from the first', () => {
-    const { explanation } = interpretSeries('steps', [1000, 2000, 3000], '2026-02-27');
+  it('dates the readings one a day, the last on the day given', () => {
+    const { explanation } = interpretSeries('steps', [1000, 2000, 3000], '2026-03-01');
     const day = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
     expect(explanation).toContain(
       `from ${day.format(new Date(2026, 1, 27))} to ${day.format(new Date(2026, 2, 1))}`,

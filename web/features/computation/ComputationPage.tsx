@@ -65,7 +65,10 @@ export function ComputationPage({ computation }: { computation: Computation }) {
     };
   }, [computation]);
   useEffect(() => {
-    if (edited.current) void rememberDraft(computation, draft).catch(() => undefined);
+    if (!edited.current) return;
+    // An empty form is nothing to remember (and Clear the form must not leave one behind).
+    const empty = JSON.stringify(draft) === JSON.stringify(emptyDraft(computation));
+    void (empty ? forgetDraft(computation) : rememberDraft(computation, draft)).catch(() => undefined);
   }, [computation, draft]);
 
   // Whether the service is there, before the patient fills in the form for nothing.
@@ -117,7 +120,6 @@ export function ComputationPage({ computation }: { computation: Computation }) {
     edited.current = true;
     setDraft(emptyDraft(computation));
     setAttempted(false);
-    void forgetDraft(computation).catch(() => undefined);
   }
 
   return (
@@ -285,7 +287,11 @@ function FieldControl(props: {
           ids={ids}
           bounds={seriesBounds(field, values)}
           texts={draft.series[field.name] ?? ['']}
-          days={field.datedBy === undefined ? undefined : readingDays(draft.dates[field.datedBy])}
+          days={
+            field.datedBy === undefined
+              ? undefined
+              : readingDays(draft.dates[field.datedBy], draft.series[field.name]?.length ?? 1)
+          }
           error={error}
           invalidReadings={invalidReadings(computation, field, values, errors)}
           onChange={(texts) => onDraftChange((d) => ({ ...d, series: { ...d.series, [field.name]: texts } }))}

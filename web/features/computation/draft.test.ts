@@ -66,7 +66,7 @@ describe('formValuesOf', () => {
       series: { readings: ['8200', ' 10400', '0'] },
     };
     const values = formValuesOf(readings, draft);
-    expect(values).toEqual({ measure: 'steps', firstDay: today(), readings: [8200, 10400, 0] });
+    expect(values).toEqual({ measure: 'steps', lastDay: today(), readings: [8200, 10400, 0] });
     expect(validateForm(readings, values)).toEqual({});
   });
 

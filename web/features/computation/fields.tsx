@@ -154,12 +154,18 @@ export function DateField(props: {
 
 const readingDay = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
 
-/** Each reading's day, shown next to it ("Mon 2 Mar"), one a day from `first`; undefined without one. */
-export function readingDays(first: string | undefined): ((index: number) => string) | undefined {
-  const match = first === undefined ? null : /^(\d{4})-(\d{2})-(\d{2})$/.exec(first);
+/**
+ * Each of `count` readings' day, shown next to it ("Mon 2 Mar"): one a day, the last on `last`;
+ * undefined without a date.
+ */
+export function readingDays(
+  last: string | undefined,
+  count: number,
+): ((index: number) => string) | undefined {
+  const match = last === undefined ? null : /^(\d{4})-(\d{2})-(\d{2})$/.exec(last);
   if (!match) return undefined;
   const [year, month, day] = [Number(match[1]), Number(match[2]) - 1, Number(match[3])];
-  return (index) => readingDay.format(new Date(year, month, day + index));
+  return (index) => readingDay.format(new Date(year, month, day - (count - 1 - index)));
 }
 
 export function BooleanField(props: {
