@@ -58,7 +58,7 @@ const phaseRow = (r: ComputationResult) => ({
   computation: r.id,
   'client encode+encrypt': formatMs(r.encrypt.medianMs),
   'service evaluate': formatMs(r.evaluate.medianMs),
-  'client decrypt+interpret': formatMs(r.decrypt.medianMs),
+  'client (verify+)decrypt+interpret': formatMs(r.decrypt.medianMs),
   total: formatMs(r.encrypt.medianMs + r.evaluate.medianMs + r.decrypt.medianMs),
   'request bytes': r.requestBytes,
   'response bytes': r.responseBytes,
@@ -69,6 +69,19 @@ if (run('e2e') || run('peers')) {
   results.computations = ours;
   console.log('\nPer computation, end to end in one process, median of repeated runs');
   console.table(ours.map(phaseRow));
+  console.log('\nThe proof (protocol v2): the service with and without it, side by side in this run');
+  console.table(
+    ours.map((r) => {
+      const proved = r.evaluateWithProof?.medianMs ?? Number.NaN;
+      return {
+        computation: r.id,
+        'evaluate (v1)': formatMs(r.evaluate.medianMs),
+        'evaluate + prove (v2)': formatMs(proved),
+        'proving cost ×': (proved / r.evaluate.medianMs).toFixed(2),
+        'proof bytes': r.proofBytes,
+      };
+    }),
+  );
   if (run('peers')) {
     const peers = await benchPeers(ours);
     results.peers = peers;
