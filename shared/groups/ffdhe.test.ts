@@ -261,6 +261,22 @@ describe.each(GROUPS)('$name', ({ name, runs }) => {
     }
   }, 30_000);
 
+  it('raises a base prepared for longer exponents to them by its table, and longer ones still by the plain path', () => {
+    const bits = SECRET_EXPONENT_BITS[name] + 385;
+    const base = group.powGenerator(group.randomSecretExponent());
+    group.prepareBase?.(base, bits);
+    const exponent = fc.oneof(
+      fc.constantFrom((1n << BigInt(bits)) - 1n, 1n << BigInt(bits), q - 1n),
+      fc.bigInt({ min: 0n, max: (1n << BigInt(bits)) - 1n }),
+    );
+    fc.assert(
+      fc.property(exponent, (k) => {
+        expect(group.pow(base, k)).toBe(modPow(base, k % q, p));
+      }),
+      { numRuns: Math.max(5, runs / 2) },
+    );
+  }, 30_000);
+
   it('inverts elements', () => {
     fc.assert(
       fc.property(anyResidue, (element) => {

@@ -38,8 +38,12 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
   const tables = new PreparedBases(p, exponentBits);
   const pow = (e: bigint, k: bigint) => {
     const exponent = reduce(k);
-    const table = exponent >> BigInt(exponentBits) === 0n ? tables.get(e) : undefined;
-    return table ? powFixedBase(table, exponent, p) : modPow(e, exponent, p);
+    const table = tables.get(e);
+    if (!table) return modPow(e, exponent, p);
+    // A secret (short) exponent always takes the same number of windows; only a longer, public one
+    // (a verifier's response) takes as many as it has, where `prepareBase` built the rows for it.
+    const bits = exponent >> BigInt(exponentBits) === 0n ? exponentBits : exponent.toString(2).length;
+    return bits <= table.coveredBits ? powFixedBase(table, exponent, bits, p) : modPow(e, exponent, p);
   };
   const powGenerator = (k: bigint) => {
     tables.prepare(2n);
@@ -57,7 +61,7 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
     // BigInt arithmetic is not constant-time in any JS engine; documented in docs/SECURITY.md.
     powGenerator,
     pow,
-    prepareBase: (e) => tables.prepare(e),
+    prepareBase: (e, bits) => tables.prepare(e, bits),
     multiply: (a, b) => (a * b) % p,
     invert: (e) => invert(e, p),
     equals: (a, b) => a === b,
@@ -98,11 +102,17 @@ class PreparedBases {
     return this.#tables.get(base);
   }
 
-  prepare(base: bigint): void {
-    if (this.#tables.has(base)) return;
+  prepare(base: bigint, bits = this.exponentBits): void {
+    const existing = this.#tables.get(base);
+    if (existing) {
+      existing.extendTo(bits);
+      return;
+    }
     const keys = [...this.#tables.keys()].filter((key) => key !== 2n);
     if (base !== 2n && keys.length >= PreparedBases.MAX_PREPARED_KEYS) this.#tables.delete(keys[0] as bigint);
-    this.#tables.set(base, fixedBaseTable(base, this.p, this.exponentBits));
+    const table = new FixedBaseTable(base, this.p);
+    table.extendTo(Math.max(bits, this.exponentBits));
+    this.#tables.set(base, table);
   }
 }
 
@@ -110,37 +120,50 @@ class PreparedBases {
 const WINDOW_BITS = 6;
 const WINDOW_MASK = BigInt((1 << WINDOW_BITS) - 1);
 
-/** rows[i][d] = base^(d·2^(6i)): one row per 6-bit window of an exponent. */
-interface FixedBaseTable {
-  readonly rows: readonly (readonly bigint[])[];
-}
-
 /**
- * Fixed-base windowing (HAC §14.6.3, Algorithm 14.109 with h = 2^6): the powers of a base that every
- * short exponent is made of, built once (~30 ms and ~1 MB for ffdhe3072). Then base^k costs one
- * modular multiplication per window, ⌈280/6⌉ = 47 for ffdhe3072, and no squarings: ~6× cheaper than
- * square-and-multiply.
+ * Fixed-base windowing (HAC §14.6.3, Algorithm 14.109 with h = 2^6): rows[i][d] = base^(d·2^(6i)), the
+ * powers of a base that every exponent is made of, built once (~30 ms and ~1 MB for ffdhe3072's 280-bit
+ * exponents; a verifier's 665-bit responses need about 2.4× that, built ahead by `prepareBase`). Then
+ * base^k costs one modular multiplication per window, ⌈280/6⌉ = 47 for ffdhe3072, and no squarings:
+ * ~6× cheaper than square-and-multiply.
  */
-function fixedBaseTable(base: bigint, p: bigint, exponentBits: number): FixedBaseTable {
-  const rows: bigint[][] = [];
-  let windowBase = base;
-  for (let i = 0; i < Math.ceil(exponentBits / WINDOW_BITS); i++) {
-    const row = [1n];
-    for (let digit = 1; digit <= Number(WINDOW_MASK); digit++) {
-      row.push(((row[digit - 1] as bigint) * windowBase) % p);
-    }
-    rows.push(row);
-    windowBase = ((row[row.length - 1] as bigint) * windowBase) % p;
+class FixedBaseTable {
+  readonly rows: bigint[][] = [];
+  #nextWindowBase: bigint;
+
+  constructor(
+    base: bigint,
+    readonly p: bigint,
+  ) {
+    this.#nextWindowBase = base;
   }
-  return { rows };
+
+  get coveredBits(): number {
+    return this.rows.length * WINDOW_BITS;
+  }
+
+  /** Rows for every exponent below 2^bits. */
+  extendTo(bits: number): void {
+    const { p } = this;
+    while (this.rows.length < Math.ceil(bits / WINDOW_BITS)) {
+      const windowBase = this.#nextWindowBase;
+      const row = [1n];
+      for (let digit = 1; digit <= Number(WINDOW_MASK); digit++) {
+        row.push(((row[digit - 1] as bigint) * windowBase) % p);
+      }
+      this.rows.push(row);
+      this.#nextWindowBase = ((row[row.length - 1] as bigint) * windowBase) % p;
+    }
+  }
 }
 
-/** base^k for 0 ≤ k < 2^(6·rows): one multiplication per window, zero digits included. */
-function powFixedBase({ rows }: FixedBaseTable, k: bigint, p: bigint): bigint {
+/** base^k for 0 ≤ k < 2^bits: one multiplication per window, zero digits included. */
+function powFixedBase(table: FixedBaseTable, k: bigint, bits: number, p: bigint): bigint {
+  const windows = Math.ceil(bits / WINDOW_BITS);
   let result = 1n;
   let rest = k;
-  for (const row of rows) {
-    result = (result * (row[Number(rest & WINDOW_MASK)] as bigint)) % p;
+  for (let i = 0; i < windows; i++) {
+    result = (result * (table.rows[i]?.[Number(rest & WINDOW_MASK)] as bigint)) % p;
     rest >>= BigInt(WINDOW_BITS);
   }
   return result;

@@ -29,9 +29,10 @@ export interface Group<E> {
   pow(e: E, k: bigint): E;
   /**
    * Optional: makes later pow(e, k) with secret k faster, for an element about to be raised to many
-   * powers (the public key a device encrypts every input to), at a one-time cost in time and memory.
+   * powers (the public key a device encrypts every input to), at a one-time cost in time and memory;
+   * `exponentBits` (default: a secret exponent's) covers longer, public exponents too.
    */
-  prepareBase?(e: E): void;
+  prepareBase?(e: E, exponentBits?: number): void;
   multiply(a: E, b: E): E;
   invert(e: E): E;
   equals(a: E, b: E): boolean;

@@ -15,9 +15,9 @@ import type { MultiScalarMultiply, RelationTerms } from './linear-relation.js';
 import { proofScalars } from './proof-scalars.js';
 import {
   committedVectorLength,
-  privateLinearImages,
+  privateLinearNegatedImages,
   privateLinearTerms,
-  rerandomizationImages,
+  rerandomizationNegatedImages,
   rerandomizationTerms,
 } from './relations.js';
 import { scalarToBytes } from './scalar.js';
@@ -159,10 +159,10 @@ export function verifyAnswer<E>(
     } catch {
       return false;
     }
-    images = privateLinearImages(commitment, answer.outputs);
+    images = privateLinearNegatedImages(group, commitment, answer.outputs);
   } else {
     if (!declared || declared.length !== answer.outputs.length) return false;
-    images = rerandomizationImages(group, answer.outputs, declared);
+    images = rerandomizationNegatedImages(group, answer.outputs, declared);
   }
   const count = responseCount(statement, answer.inputs.length, answer.outputs.length);
   return verify(

@@ -32,11 +32,14 @@ export function proverCommitments<E>(
   );
 }
 
-/** Tᵢ = Σ z·base + e·(−imageᵢ), as the verifier recomputes them from the responses. */
+/**
+ * Tᵢ = Σ z·base + e·(−imageᵢ), as the verifier recomputes them from the responses. It takes the
+ * negated images (−imageᵢ, or imageᵢ⁻¹ written multiplicatively), which the kinds compute with one
+ * inversion fewer than the images themselves.
+ */
 export function verifierCommitments<E>(
-  group: Group<E>,
   equations: RelationTerms<E>,
-  images: readonly E[],
+  negatedImages: readonly E[],
   responses: readonly bigint[],
   challenge: bigint,
   msm: MultiScalarMultiply<E>,
@@ -44,7 +47,7 @@ export function verifierCommitments<E>(
   return equations.map((terms, i) =>
     msm([
       ...terms.map(({ scalar, base }) => [base, nonce(responses, scalar)] as const),
-      [group.invert(images[i] as E), challenge] as const,
+      [negatedImages[i] as E, challenge] as const,
     ]),
   );
 }

@@ -47,6 +47,14 @@ function ffdheScalars(group: Exclude<GroupName, 'ristretto255'>): ProofScalars {
   };
 }
 
+/**
+ * The bit length of an honest ffdhe response: z = k + e·s < 2^(κ+384) + 2^(κ+256) < 2^(κ+385). A
+ * verifier that raises fixed bases to many of them prepares its tables this far.
+ */
+export function honestResponseBits(group: Exclude<GroupName, 'ristretto255'>): number {
+  return SECRET_EXPONENT_BITS[group] + 385;
+}
+
 export function proofScalars(group: GroupName): ProofScalars {
   return group === 'ristretto255' ? ristretto255Scalars : ffdheScalars(group);
 }

@@ -21,15 +21,15 @@ export function rerandomizationTerms<E>(group: Group<E>, publicKey: E, outputs: 
   ]).flat();
 }
 
-/** The images of `rerandomizationTerms`: Aⱼ − Dⱼ,ₐ and Bⱼ − Dⱼ,ᵦ. */
-export function rerandomizationImages<E>(
+/** The negated images of `rerandomizationTerms`: Dⱼ,ₐ − Aⱼ and Dⱼ,ᵦ − Bⱼ. */
+export function rerandomizationNegatedImages<E>(
   group: Group<E>,
   outputs: readonly Ciphertext<E>[],
   declared: readonly Ciphertext<E>[],
 ): E[] {
   return outputs.flatMap((output, j) => {
     const d = declared[j] as Ciphertext<E>;
-    return [group.multiply(output.a, group.invert(d.a)), group.multiply(output.b, group.invert(d.b))];
+    return [group.multiply(d.a, group.invert(output.a)), group.multiply(d.b, group.invert(output.b))];
   });
 }
 
@@ -68,7 +68,11 @@ export function privateLinearTerms<E>(
   return [commitment, ...perOutput];
 }
 
-/** The images of `privateLinearTerms`: W, then Aⱼ and Bⱼ output by output. */
-export function privateLinearImages<E>(commitment: E, outputs: readonly Ciphertext<E>[]): E[] {
-  return [commitment, ...outputs.flatMap((c) => [c.a, c.b])];
+/** The negated images of `privateLinearTerms`: −W, then −Aⱼ and −Bⱼ output by output. */
+export function privateLinearNegatedImages<E>(
+  group: Group<E>,
+  commitment: E,
+  outputs: readonly Ciphertext<E>[],
+): E[] {
+  return [commitment, ...outputs.flatMap((c) => [c.a, c.b])].map((e) => group.invert(e));
 }

@@ -55,7 +55,7 @@ export function verify<E>(
   scalars: ProofScalars,
   header: ProofHeader,
   terms: RelationTerms<E>,
-  images: readonly E[],
+  negatedImages: readonly E[],
   scalarCount: number,
   proof: ProofBytes,
   msm: MultiScalarMultiply<E>,
@@ -68,7 +68,7 @@ export function verify<E>(
     if (z === undefined) return false;
     responses.push(z);
   }
-  const commitments = verifierCommitments(group, terms, images, responses, challenge, msm).map((t) =>
+  const commitments = verifierCommitments(terms, negatedImages, responses, challenge, msm).map((t) =>
     group.toBytes(t),
   );
   return equalBytes(scalars.challenge(transcriptBytes(header, commitments)).bytes, proof.challenge);
