@@ -182,3 +182,32 @@ describe.each(CASES)('$title', (c) => {
     await expectNothingDecrypted(page);
   });
 });
+
+test('a catalog that declares another model for a version this app ships is refused, and nothing is sent', async () => {
+  const page = await browserTests.newPage();
+  await page.route('**/api/v2/computations', async (route) => {
+    const real = await route.fetch();
+    const catalog = (await real.json()) as { computations: { id: string; evaluation: unknown }[] };
+    for (const entry of catalog.computations) {
+      // 7·G: a valid element, standing for a commitment to some other model.
+      if (entry.id === 'framingham-2008') {
+        entry.evaluation = {
+          kind: 'private-linear',
+          commitment: 'RPU1IJJuyB-9Wjh4Rb6334WpaiTs4Yc4vc-mp4IqF20',
+        };
+      }
+    }
+    await route.fulfill({ response: real, json: catalog });
+  });
+  const sent: string[] = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST') sent.push(request.url());
+  });
+  const framinghamCase = CASES[1] as Case;
+  await openComputation(page, framinghamCase.title);
+  await framinghamCase.fill(page, 0);
+  const alert = await computeExpectingAlert(page);
+  expect(alert).toContain('does not trust what the service now declares');
+  expect(alert).toContain('differently from what this app ships with');
+  expect(sent).toEqual([]);
+});

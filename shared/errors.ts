@@ -55,3 +55,8 @@ export class VerificationError extends ServiceResponseError {
 }
 
 export const VERIFICATION_FAILED = 'The service’s answer failed verification; nothing was decrypted.';
+
+/** The service's catalog declares a computation other than this device trusts: nothing is sent. */
+export class DeclarationRefusedError extends Error {
+  override readonly name = 'DeclarationRefusedError';
+}

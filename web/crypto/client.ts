@@ -4,7 +4,12 @@
  */
 
 import type { Plaintexts } from '../../shared/computations/computation.js';
-import { DecodeRangeError, ServiceResponseError, VerificationError } from '../../shared/errors.js';
+import {
+  DeclarationRefusedError,
+  DecodeRangeError,
+  ServiceResponseError,
+  VerificationError,
+} from '../../shared/errors.js';
 import type { GroupName } from '../../shared/groups/group.js';
 import type { EvaluateRequest, PublicKeyWire } from '../../shared/wire.js';
 import {
@@ -58,6 +63,8 @@ function failEverything(): void {
 
 function errorFrom(name: Extract<ResponseEnvelope, { ok: false }>['errorName'], message: string): Error {
   switch (name) {
+    case 'DeclarationRefusedError':
+      return new DeclarationRefusedError(message);
     case 'VerificationError':
       return new VerificationError(message);
     case 'ServiceResponseError':

@@ -1,6 +1,11 @@
 /** What the worker tells the page about an error: never more than is safe to show. */
 
-import { DecodeRangeError, ServiceResponseError, VerificationError } from '../../shared/errors.js';
+import {
+  DeclarationRefusedError,
+  DecodeRangeError,
+  ServiceResponseError,
+  VerificationError,
+} from '../../shared/errors.js';
 import { BackupError } from './backup.js';
 import { KeyStoreError } from './keystore.js';
 import type { WorkerErrorName } from './protocol.js';
@@ -10,6 +15,8 @@ import type { WorkerErrorName } from './protocol.js';
  * anything else gets a fixed one, so no library message can carry key material to the page.
  */
 export function describeError(error: unknown): { errorName: WorkerErrorName; message: string } {
+  if (error instanceof DeclarationRefusedError)
+    return { errorName: 'DeclarationRefusedError', message: error.message };
   if (error instanceof VerificationError) return { errorName: 'VerificationError', message: error.message };
   if (error instanceof ServiceResponseError)
     return { errorName: 'ServiceResponseError', message: error.message };

@@ -21,8 +21,9 @@ import type { Exchange } from './protocol.js';
 /** The service's origin; unset means the app's own origin (the API and the site served together). */
 const API_ORIGIN = import.meta.env.VITE_API_BASE_URL ?? '';
 
-export function evaluateUrl(computationId: string): string {
-  return new URL(`${API_ORIGIN}${evaluatePathV2(computationId)}`, self.location.href).href;
+/** A path of the API, on the configured API origin only. */
+export function apiUrl(path: string): string {
+  return new URL(`${API_ORIGIN}${path}`, self.location.href).href;
 }
 
 export async function exchange(
@@ -36,7 +37,7 @@ export async function exchange(
   let status: number;
   let responseBody: string;
   try {
-    const answer = await fetch(evaluateUrl(computation.id), {
+    const answer = await fetch(apiUrl(evaluatePathV2(computation.id)), {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json, application/problem+json' },
       body: requestBody,

@@ -118,7 +118,12 @@ export interface WorkerResults {
 }
 
 /** Error classes the page re-creates so it can tell a bad answer from a broken device. */
-export type WorkerErrorName = 'VerificationError' | 'ServiceResponseError' | 'DecodeRangeError' | 'Error';
+export type WorkerErrorName =
+  | 'DeclarationRefusedError'
+  | 'VerificationError'
+  | 'ServiceResponseError'
+  | 'DecodeRangeError'
+  | 'Error';
 
 export interface RequestEnvelope {
   readonly id: number;

@@ -29,6 +29,7 @@ import type {
   WorkerRequestKind,
   WorkerResults,
 } from './protocol.js';
+import { checkServiceCatalog, trustedComputation } from './trusted-catalog.js';
 
 /**
  * The part of DedicatedWorkerGlobalScope used here. The project compiles against the DOM lib
@@ -54,7 +55,11 @@ interface BackupPayload {
 
 const handlers: Handlers = {
   'key-info': keyringInfo,
-  prepare: ({ group }) => prepareGroup(group),
+  prepare: ({ group }) => {
+    // The catalog is checked while the patient types, so Compute does not wait for it.
+    void checkServiceCatalog();
+    return prepareGroup(group);
+  },
   async encrypt({ computationId, plaintexts }) {
     const computation = computationById(computationId);
     const [key, backends] = await Promise.all([
@@ -68,8 +73,8 @@ const handlers: Handlers = {
     const backends = await backendsFor(computation.group);
     return withKeyPairFor(publicKey, (pair) => decryptOutputs(computation, pair, response, backends));
   },
-  exchange: ({ computationId, requestBody, publicKey }) =>
-    exchange(computationById(computationId), requestBody, publicKey),
+  exchange: async ({ computationId, requestBody, publicKey }) =>
+    exchange(await trustedComputation(computationId), requestBody, publicKey),
   'rotate-keys': rotateKeys,
   'delete-key-set': ({ keySetId }) => deleteKeySet(keySetId),
   async 'make-backup'({ passphrase, history }) {

@@ -5,6 +5,7 @@
 
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
 import {
+  DeclarationRefusedError,
   DecodeRangeError,
   ServiceResponseError,
   VERIFICATION_FAILED,
@@ -166,6 +167,12 @@ function problemFailure(status: number, body: string): Failure {
 }
 
 function failureFrom(error: unknown): Failure {
+  if (error instanceof DeclarationRefusedError) {
+    return {
+      title: 'This app does not trust what the service now declares, so nothing was sent.',
+      detail: error.message,
+    };
+  }
   if (error instanceof VerificationError) {
     return {
       title: VERIFICATION_FAILED,
