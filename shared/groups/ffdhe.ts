@@ -36,13 +36,26 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
   const exponentBits = SECRET_EXPONENT_BITS[name];
   const reduce = (k: bigint) => ((k % q) + q) % q;
   const tables = new PreparedBases(p, exponentBits);
-  const pow = (e: bigint, k: bigint) => {
+  const pow = (e: bigint, k: bigint): bigint => {
     const exponent = reduce(k);
-    const table = tables.get(e);
-    if (!table) return modPow(e, exponent, p);
     // A secret (short) exponent always takes the same number of windows; only a longer, public one
     // (a verifier's response) takes as many as it has, where `prepareBase` built the rows for it.
     const bits = exponent >> BigInt(exponentBits) === 0n ? exponentBits : exponent.toString(2).length;
+    const derived = tables.derivation(e);
+    if (derived) {
+      // e = base·g^δ (δ < 2^exponentBits): e^k = base^k · g^(k·δ), both from tables; k·δ < 2^(bits + exponentBits).
+      const { base, generator } = derived;
+      if (bits <= base.coveredBits && bits + exponentBits <= generator.coveredBits) {
+        const product = exponent * derived.delta;
+        return (
+          (powFixedBase(base, exponent, bits, p) * powFixedBase(generator, product, bits + exponentBits, p)) %
+          p
+        );
+      }
+      return modPow(e, exponent, p);
+    }
+    const table = tables.get(e);
+    if (!table) return modPow(e, exponent, p);
     return bits <= table.coveredBits ? powFixedBase(table, exponent, bits, p) : modPow(e, exponent, p);
   };
   const powGenerator = (k: bigint) => {
@@ -62,6 +75,12 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
     powGenerator,
     pow,
     prepareBase: (e, bits) => tables.prepare(e, bits),
+    prepareDerivedBase(derived, base, delta) {
+      const baseTable = tables.get(base);
+      if (!baseTable || delta <= 0n || delta >> BigInt(exponentBits) !== 0n) return;
+      tables.prepare(2n, baseTable.coveredBits + exponentBits);
+      tables.derive(derived, base, delta);
+    },
     multiply: (a, b) => (a * b) % p,
     invert: (e) => invert(e, p),
     equals: (a, b) => a === b,
@@ -98,8 +117,30 @@ class PreparedBases {
     readonly exponentBits: number,
   ) {}
 
+  /** Blinded keys (base·g^δ) encrypted to once or twice each: a relation, not a table. */
+  static readonly MAX_DERIVED = 64;
+  readonly #derived = new Map<bigint, { readonly base: bigint; readonly delta: bigint }>();
+
   get(base: bigint): FixedBaseTable | undefined {
     return this.#tables.get(base);
+  }
+
+  derivation(
+    element: bigint,
+  ):
+    | { readonly base: FixedBaseTable; readonly generator: FixedBaseTable; readonly delta: bigint }
+    | undefined {
+    const derived = this.#derived.get(element);
+    const base = derived && this.#tables.get(derived.base);
+    const generator = this.#tables.get(2n);
+    return derived && base && generator ? { base, generator, delta: derived.delta } : undefined;
+  }
+
+  derive(derived: bigint, base: bigint, delta: bigint): void {
+    if (this.#derived.size >= PreparedBases.MAX_DERIVED) {
+      this.#derived.delete(this.#derived.keys().next().value as bigint);
+    }
+    this.#derived.set(derived, { base, delta });
   }
 
   prepare(base: bigint, bits = this.exponentBits): void {

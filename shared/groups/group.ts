@@ -33,6 +33,11 @@ export interface Group<E> {
    * `exponentBits` (default: a secret exponent's) covers longer, public exponents too.
    */
   prepareBase?(e: E, exponentBits?: number): void;
+  /**
+   * Optional: `derived` = `base`·g^`delta` (a blinded public key, `shared/key-blinding.ts`), so later
+   * pow(derived, k) may be computed as pow(base, k)·g^(k·delta) with the tables of base and g.
+   */
+  prepareDerivedBase?(derived: E, base: E, delta: bigint): void;
   multiply(a: E, b: E): E;
   invert(e: E): E;
   equals(a: E, b: E): boolean;
