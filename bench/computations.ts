@@ -65,6 +65,7 @@ export const SAMPLE_FORMS: Readonly<Record<string, FormValues>> = {
   'readings-summary': {
     measure: 'glucose',
     readings: Array.from({ length: 31 }, (_, i) => 95 + ((i * 7) % 40)),
+    lastDay: '2026-11-30',
   },
 };
 

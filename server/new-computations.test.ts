@@ -96,10 +96,18 @@ describe('round trips over HTTP', () => {
     const series = fc.constantFrom(...(Object.keys(MEASURES) as Measure[])).chain((measure) =>
       fc.record({
         measure: fc.constant(measure),
-        readings: fc.array(fc.integer(MEASURES[measure]), { minLength: 1, maxLength: 31 }),
+        readings: fc.array(
+          fc.integer({ min: Math.ceil(MEASURES[measure].min), max: Math.floor(MEASURES[measure].max) }),
+          { minLength: 1, maxLength: 31 },
+        ),
+        lastDay: fc.constant('2026-11-30'),
       }),
     );
-    const largest = { measure: 'steps', readings: Array<number>(31).fill(MEASURES.steps.max) };
+    const largest = {
+      measure: 'steps',
+      readings: Array<number>(31).fill(MEASURES.steps.max),
+      lastDay: '2026-11-30',
+    };
     await fc.assert(
       fc.asyncProperty(series, async (values) => {
         const outputs = await evaluateOverHttp(readingsSummary, values);
