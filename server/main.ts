@@ -7,7 +7,7 @@
  */
 
 import cluster from 'node:cluster';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import {
   serveMetrics,
   shareWithPrimary,
 } from './metrics.js';
+import { ModelFileError } from './models/private-model.js';
 import { redisUrlProblem } from './rate-limit-store.js';
 
 /**
@@ -107,6 +108,14 @@ function metricsSettings(apiPort: number): MetricsSettings | undefined {
   return { port, host, ...(token === undefined ? {} : { token }) };
 }
 
+/** Where the private model files are; checked here, each file when the app is built. */
+function modelsDir(name: string): string | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === '') return undefined;
+  if (!existsSync(text) || !statSync(text).isDirectory()) fail(`${name}: ${text} is not a directory.`);
+  return text;
+}
+
 // 0 picks a free port (tests); the log line says which.
 const port = wholeNumber('PORT', 5050, 0, 65535);
 const host = process.env.HOST || 'localhost';
@@ -121,6 +130,7 @@ const maxEvaluationsInFlight = wholeNumber(
 const sharedStoreUrl = redisUrl('REDIS_URL');
 const metricsSetting = metricsSettings(port);
 const corsOrigins = origins('CORS_ORIGINS');
+const privateModelsDir = modelsDir('MODELS_DIR');
 const trustProxy = flag('TRUST_PROXY');
 
 if (workers > 1 && cluster.isPrimary) {
@@ -190,8 +200,12 @@ async function serve(): Promise<void> {
     rateLimit,
     overload: { ...DEFAULT_ADMISSION, maxInFlight: maxEvaluationsInFlight },
     ...(hasWebBuild ? { staticDir: webBuildDir } : {}),
+    ...(privateModelsDir === undefined ? {} : { modelsDir: privateModelsDir }),
   };
-  const app = await buildApp(options);
+  // A bad model file stops the start, naming the file, the field and what is wrong; nothing is served.
+  const app = await buildApp(options).catch((error: unknown) =>
+    error instanceof ModelFileError ? fail(`Cannot start: ${error.message}`) : Promise.reject(error),
+  );
   app.log.info(`ristretto255 on ${RISTRETTO255_BACKEND}`);
   if (!sharedStoreUrl && (workers > 1 || cluster.isWorker)) {
     app.log.info('Rate limit counted per worker (set REDIS_URL to share it across processes and instances)');
