@@ -17,6 +17,7 @@ import type { Ciphertexts, Computation, FormValues } from '../shared/computation
 import type { Ciphertext } from '../shared/elgamal.js';
 import { prepareAdditiveDecoding } from '../shared/encoding.js';
 import { ristretto255SodiumGroup } from '../shared/groups/ristretto255-sodium.js';
+import { honestResponseBits } from '../shared/proofs/proof-scalars.js';
 import { type Backends, withScheme } from '../shared/scheme.js';
 import { publicKeyFromWire } from '../shared/wire.js';
 import { measure, type Timing } from './measure.js';
@@ -102,12 +103,14 @@ export function sampleForm(computation: Computation): FormValues {
  */
 const CLIENT_BACKENDS: Backends = { ristretto255: ristretto255SodiumGroup };
 
+/** As the web worker's prepare step: tables for g and the key, long enough for the proofs' responses. */
 function prepareClient(key: GroupKeyPair): void {
   withScheme(
     key.group,
     ({ group }) => {
-      group.prepareBase?.(group.generator);
-      group.prepareBase?.(publicKeyFromWire(group, key.publicKey));
+      const bits = group.name === 'ristretto255' ? undefined : honestResponseBits(group.name);
+      group.prepareBase?.(group.generator, bits);
+      group.prepareBase?.(publicKeyFromWire(group, key.publicKey), bits);
     },
     CLIENT_BACKENDS,
   );

@@ -13,7 +13,7 @@ import type { FfdheGroup } from '../shared/groups/ffdhe.js';
 import type { Group } from '../shared/groups/group.js';
 import { scalarMulAddConstantTime } from '../shared/groups/ristretto255-sodium.js';
 import { additiveOps, publicAdditiveOps } from '../shared/homomorphic.js';
-import { type Answer, declaredStatement, proveAnswer } from '../shared/proofs/answer-proof.js';
+import { type Answer, proveAnswer } from '../shared/proofs/answer-proof.js';
 import type { Respond } from '../shared/proofs/sigma.js';
 import { type PlaintextScheme, withScheme } from '../shared/scheme.js';
 import {
@@ -139,12 +139,11 @@ function evaluateOver<E>(
     inputs,
     outputs,
   };
-  const statement = declaredStatement(computation.evaluation, model ? undefined : matrix);
   const witness = model
     ? [...matrix.coefficients.flat(), ...matrix.constants, model.rho, ...secrets]
     : secrets;
   const respond = group.name === 'ristretto255' ? scalarMulAddConstantTime : respondOverIntegers;
-  const proof = proveAnswer(answer, statement, witness, respond);
+  const proof = proveAnswer(answer, served.statement, witness, respond);
   return {
     ...response,
     proof: { challenge: bytesToBase64Url(proof.challenge), responses: proof.responses.map(bytesToBase64Url) },

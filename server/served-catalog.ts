@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { COMPUTATIONS } from '../shared/computations/catalog.js';
 import { type Computation, declaredShape } from '../shared/computations/computation.js';
 import { type DeclaredMatrix, declaredMatrix } from '../shared/declaration.js';
+import { type DeclaredStatement, declaredStatement } from '../shared/proofs/answer-proof.js';
 import { RISTRETTO255 } from './groups.js';
 import { loadPrivateModel, type PrivateModel } from './models/private-model.js';
 
@@ -20,6 +21,8 @@ export interface ServedComputation {
   readonly matrix: DeclaredMatrix;
   /** Present for a private model. */
   readonly model?: PrivateModel;
+  /** What its proofs are about: the public matrices, or the model's commitment W. */
+  readonly statement: DeclaredStatement;
 }
 
 const repoRoot = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '../../..', import.meta.url));
@@ -39,16 +42,15 @@ export function loadServedCatalog(
 function serve(computation: Computation, modelsDir: string): ServedComputation {
   const { evaluation } = computation;
   if (evaluation.kind !== 'private-linear') {
-    return { computation, matrix: declaredMatrix(evaluation, declaredShape(computation)) };
+    const matrix = declaredMatrix(evaluation, declaredShape(computation));
+    return { computation, matrix, statement: declaredStatement(evaluation, matrix) };
   }
   const model = loadPrivateModel(privateModelFile(modelsDir, computation.id), computation, RISTRETTO255);
+  const committed = { kind: 'private-linear', commitment: model.commitment } as const;
   return {
-    computation: {
-      ...computation,
-      version: model.version,
-      evaluation: { kind: 'private-linear', commitment: model.commitment },
-    },
+    computation: { ...computation, version: model.version, evaluation: committed },
     matrix: model.matrix,
     model,
+    statement: declaredStatement(committed, undefined),
   };
 }

@@ -51,7 +51,19 @@ export function declaredStatement(
   return { kind: declaration.kind, matrix };
 }
 
+/** A statement's bytes, once per statement object (the service keeps one per computation). */
+const statementBytesCache = new WeakMap<DeclaredStatement, Uint8Array>();
+
 function statementBytes<E>(scheme: PlaintextScheme<E>, statement: DeclaredStatement): Uint8Array {
+  let bytes = statementBytesCache.get(statement);
+  if (!bytes) {
+    bytes = encodeStatement(scheme, statement);
+    statementBytesCache.set(statement, bytes);
+  }
+  return bytes;
+}
+
+function encodeStatement<E>(scheme: PlaintextScheme<E>, statement: DeclaredStatement): Uint8Array {
   switch (statement.kind) {
     case 'private-linear':
       return statement.commitment;

@@ -27,7 +27,14 @@ export function proverCommitments<E>(
 ): E[] {
   return equations.map((terms) =>
     terms
-      .map(({ scalar, base }) => group.pow(base, nonce(nonces, scalar)))
+      .map(({ scalar, base }) => {
+        const k = nonce(nonces, scalar);
+        // ristretto255's generator by its fixed-base method, constant-time for every k (an ffdhe group's
+        // fixed-base table is for short exponents; a nonce is longer).
+        return group.name === 'ristretto255' && base === group.generator
+          ? group.powGenerator(k)
+          : group.pow(base, k);
+      })
       .reduce((sum, term) => group.multiply(sum, term)),
   );
 }
