@@ -102,6 +102,11 @@ function header<E>(answer: Answer<E>, statement: DeclaredStatement): ProofHeader
 
 const decodedGenerators = new WeakMap<object, { generators: unknown[]; blinding: unknown }>();
 
+/** Gₖ (k < count) and H derived and decoded ahead, for a verifier that wants them ready. */
+export function prepareGenerators<E>(group: Group<E>, count: number): void {
+  generatorsIn(group, count);
+}
+
 /** Gₖ and H as elements of this backend, decoded once per group. */
 function generatorsIn<E>(group: Group<E>, count: number): { generators: E[]; blinding: E } {
   let cached = decodedGenerators.get(group) as { generators: E[]; blinding: E } | undefined;
