@@ -37,6 +37,11 @@ export interface BrowserTests {
   startServer(): Promise<void>;
 }
 
+/** Debian's Chromium, headless, with the flags every browser test uses. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
 /** Registers the hooks of one test file: one server and one browser for the file, contexts per test. */
 export function setUpBrowserTests(): BrowserTests {
   let server: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -57,7 +62,7 @@ export function setUpBrowserTests(): BrowserTests {
       );
     }
     await startServer(0);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   afterEach(async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import {
   freePort,
   type RedisProcess,
+  scrapeCounter,
   startInstance,
   startNginx,
   startRedis,
@@ -90,12 +91,8 @@ function send(path: string, from: string, body?: string): Promise<Answer> {
 }
 
 /** The sum of one counter's samples with these label values, scraped from an instance's metrics port. */
-async function counter(i: number, name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPorts[i]}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+function counter(i: number, name: string, labels: string): Promise<number> {
+  return scrapeCounter(metricsPorts[i] as number, name, labels);
 }
 
 /**

@@ -141,9 +141,33 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
 export async function startNginx(
   upstreams: readonly number[],
 ): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const nginx = await runNginx(
+    `
+  upstream sealed_vitals {
+${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n')}
+    keepalive 16;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    include ${repoRoot}deploy/nginx/sealed-vitals-proxy.conf;
+  }
+`,
+    `${url}/`,
+  );
+  return { url, stop: nginx.stop };
+}
+
+/**
+ * Debian's nginx in the foreground with `http` inside its `http` block (servers on ports the caller
+ * chose), everything it writes (pid, logs, temporary files) under a fresh temporary prefix: never the
+ * package's root-owned paths, so it runs as root in CI and beside any other nginx. Resolves once
+ * `readyUrl` answers.
+ */
+export async function runNginx(http: string, readyUrl: string): Promise<{ stop(): Promise<void> }> {
   const binary = process.env.NGINX ?? '/usr/sbin/nginx';
   if (!existsSync(binary)) throw new Error(`${binary} is missing: apt-get install nginx.`);
-  const port = await freePort();
   const prefix = mkdtempSync(join(tmpdir(), 'sealed-vitals-nginx-'));
   const config = `
 worker_processes 1;
@@ -157,37 +181,41 @@ http {
   fastcgi_temp_path ${prefix}/fastcgi;
   uwsgi_temp_path ${prefix}/uwsgi;
   scgi_temp_path ${prefix}/scgi;
-  upstream sealed_vitals {
-${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=5s;`).join('\n')}
-    keepalive 16;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    include ${repoRoot}deploy/nginx/sealed-vitals-proxy.conf;
-  }
+${http}
 }
 `;
   writeFileSync(`${prefix}/nginx.conf`, config);
-  const child = spawn(binary, ['-p', prefix, '-c', `${prefix}/nginx.conf`, '-g', 'daemon off;'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // -e: the log for what happens before the configuration is read, too (else /var/log/nginx).
+  const child = spawn(
+    binary,
+    ['-p', prefix, '-e', `${prefix}/error.log`, '-c', `${prefix}/nginx.conf`, '-g', 'daemon off;'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   watch(child);
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${readLog(prefix)}`);
     try {
-      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
+      await fetch(readyUrl, { signal: AbortSignal.timeout(1000) });
       break;
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
   return {
-    url: `http://127.0.0.1:${port}`,
     async stop() {
       await stopProcess(child, 'SIGQUIT');
       rmSync(prefix, { recursive: true, force: true });
     },
   };
+}
+
+/** The sum of one counter's samples whose labels contain `labels`, scraped from a metrics port. */
+export async function scrapeCounter(metricsPort: number, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
 function readLog(prefix: string): string {
