@@ -8,11 +8,10 @@
 import { declaredShape } from '../shared/computations/computation.js';
 import type { Ciphertext } from '../shared/elgamal.js';
 import { ProtocolError } from '../shared/errors.js';
-import { evaluateLinear, evaluateMonomial } from '../shared/evaluation.js';
+import { evaluateDeclared } from '../shared/evaluation.js';
 import type { FfdheGroup } from '../shared/groups/ffdhe.js';
 import type { Group } from '../shared/groups/group.js';
 import { scalarMulAddConstantTime } from '../shared/groups/ristretto255-sodium.js';
-import { additiveOps, publicAdditiveOps } from '../shared/homomorphic.js';
 import { type Answer, proveAnswer } from '../shared/proofs/answer-proof.js';
 import type { Respond } from '../shared/proofs/sigma.js';
 import { type PlaintextScheme, withScheme } from '../shared/scheme.js';
@@ -106,15 +105,7 @@ function evaluateOver<E>(
     ciphertextFromWire(group, request.inputs[name] as CiphertextWire, `inputs.${name}`),
   );
 
-  const declared =
-    computation.evaluation.kind === 'public-monomial'
-      ? (evaluateMonomial(
-          group as unknown as FfdheGroup,
-          matrix,
-          inputs as unknown as Ciphertext<bigint>[],
-        ) as unknown as Ciphertext<E>[])
-      : // A private model's weights are secret: constant-time, zeros included. Public ones are published.
-        evaluateLinear(group, model ? additiveOps(group) : publicAdditiveOps(group), matrix, inputs, !model);
+  const declared = evaluateDeclared(group, computation.evaluation.kind, matrix, inputs);
   const secrets = declared.map(() => group.randomSecretExponent());
   const outputs = declared.map((d, j) => {
     const s = secrets[j] as bigint;

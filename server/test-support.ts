@@ -9,9 +9,7 @@ import { findComputation } from '../shared/computations/catalog.js';
 import type { Computation, Plaintexts } from '../shared/computations/computation.js';
 import { serve } from '../shared/computations/test-support.js';
 import type { Ciphertext } from '../shared/elgamal.js';
-import { evaluateLinear, evaluateMonomial } from '../shared/evaluation.js';
-import type { FfdheGroup } from '../shared/groups/ffdhe.js';
-import { additiveOps } from '../shared/homomorphic.js';
+import { evaluateDeclared } from '../shared/evaluation.js';
 import { withScheme } from '../shared/scheme.js';
 import {
   type CiphertextWire,
@@ -159,14 +157,7 @@ export function unrandomizedAnswer(computation: Computation, request: EvaluateRe
     const inputs = computation.inputs.map((input) =>
       ciphertextFromWire(group, request.inputs[input.name] as CiphertextWire, input.name),
     );
-    const declared =
-      computation.evaluation.kind === 'public-monomial'
-        ? (evaluateMonomial(
-            group as unknown as FfdheGroup,
-            matrix,
-            inputs as unknown as Ciphertext<bigint>[],
-          ) as unknown as Ciphertext<typeof group.identity>[])
-        : evaluateLinear(group, additiveOps(group), matrix, inputs, false);
+    const declared = evaluateDeclared(group, computation.evaluation.kind, matrix, inputs);
     return {
       computation: computation.id,
       version: computation.version,

@@ -7,10 +7,8 @@ import { type Computation, declaredShape, type Plaintexts } from './computations
 import { type DeclaredShape, declaredMatrix } from './declaration.js';
 import { type Ciphertext, decryptElement, encryptElement, generateKeyPair } from './elgamal.js';
 import { ProtocolError, ServiceResponseError, VerificationError } from './errors.js';
-import { evaluateLinear, evaluateMonomial } from './evaluation.js';
-import type { FfdheGroup } from './groups/ffdhe.js';
+import { evaluateDeclared } from './evaluation.js';
 import type { Group, GroupName } from './groups/group.js';
-import { publicAdditiveOps } from './homomorphic.js';
 import { type Answer, declaredStatement, verifyAnswer } from './proofs/answer-proof.js';
 import { publicMsm } from './proofs/msm.js';
 import { type ProofBytes, proofFromWire } from './proofs/proof-wire.js';
@@ -164,7 +162,6 @@ function untrustedAnswer<E>(
   request: EvaluateRequest,
   outputs: Record<string, unknown>,
 ): Answer<E> {
-  const { group } = scheme;
   const shape = declaredShape(computation);
   try {
     return answerOf(scheme, computation, shape, request, outputs);
@@ -204,14 +201,7 @@ function verifyAnswerAgainst<E>(computation: Computation, answer: Answer<E>, pro
     return verifyAnswer(answer, declaredStatement(evaluation, undefined), undefined, proof, publicMsm(group));
   }
   const matrix = declaredMatrix(evaluation, answer.shape);
-  const declared =
-    evaluation.kind === 'public-monomial'
-      ? (evaluateMonomial(
-          group as unknown as FfdheGroup,
-          matrix,
-          answer.inputs as unknown as Ciphertext<bigint>[],
-        ) as unknown as Ciphertext<E>[])
-      : evaluateLinear(group, publicAdditiveOps(group), matrix, answer.inputs, true);
+  const declared = evaluateDeclared(group, evaluation.kind, matrix, answer.inputs);
   return verifyAnswer(answer, declaredStatement(evaluation, matrix), declared, proof, publicMsm(group));
 }
 

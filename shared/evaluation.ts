@@ -6,11 +6,11 @@
  */
 
 import type { AdditiveOps } from './computations/computation.js';
-import type { DeclaredMatrix } from './declaration.js';
+import type { DeclarationKind, DeclaredMatrix } from './declaration.js';
 import { type Ciphertext, combine } from './elgamal.js';
 import type { FfdheGroup } from './groups/ffdhe.js';
 import type { Group } from './groups/group.js';
-import { multiplicativeOps } from './homomorphic.js';
+import { additiveOps, multiplicativeOps, publicAdditiveOps } from './homomorphic.js';
 
 /**
  * `ops` decides how weights are multiplied: `additiveOps` (constant-time, every term, zeros included)
@@ -49,4 +49,30 @@ export function evaluateMonomial(
     });
     return ops.multiplyByConstant(product, matrix.constants[j] as bigint);
   });
+}
+
+/**
+ * Dⱼ for a declaration of any kind, over any group of its kind: the one place that picks the
+ * evaluator. A private model's weights are secret (constant-time, zeros included); published ones
+ * are not.
+ */
+export function evaluateDeclared<E>(
+  group: Group<E>,
+  kind: DeclarationKind,
+  matrix: DeclaredMatrix,
+  inputs: readonly Ciphertext<E>[],
+): Ciphertext<E>[] {
+  switch (kind) {
+    case 'public-monomial':
+      // An ffdhe declaration is only ever evaluated over an ffdhe group (E = bigint).
+      return evaluateMonomial(
+        group as unknown as FfdheGroup,
+        matrix,
+        inputs as unknown as Ciphertext<bigint>[],
+      ) as unknown as Ciphertext<E>[];
+    case 'private-linear':
+      return evaluateLinear(group, additiveOps(group), matrix, inputs, false);
+    case 'public-linear':
+      return evaluateLinear(group, publicAdditiveOps(group), matrix, inputs, true);
+  }
 }
