@@ -158,16 +158,167 @@ export function dumpIndexedDb(page: Page): Promise<unknown> {
   });
 }
 
-/** The stored key record (version 2), as the keystore wrote it. */
+/**
+ * The stored keyring of a device with no protection, opened with the data key stored beside it (as
+ * any script of the origin could): what the keystore sealed.
+ */
 export async function readKeyRecord(page: Page): Promise<{
   current: string;
-  keySets: { id: string; keys: Record<string, { publicKey: { group: string; y: string } }> }[];
+  keySets: {
+    id: string;
+    keys: Record<string, { publicKey: { group: string; y: string }; privateKey: string }>;
+  }[];
 }> {
+  const stored = await readStore(page, 'sealed-vitals', 'keys');
+  const vault = stored.vault as VaultRecordJson;
+  expect(vault).toMatchObject({ version: 1, openKey: expect.any(String) });
+  return openSealedJson(
+    Buffer.from(vault.openKey ?? '', 'base64url'),
+    vault.id,
+    'sealed-vitals keyring v3',
+    stored.keyring as { iv: string; ciphertext: string },
+  ) as Awaited<ReturnType<typeof readKeyRecord>>;
+}
+
+/**
+ * Dates the history entries of a device with no protection back (oldest first gets `dates[0]`), in
+ * the page, with WebCrypto and the data key stored in the clear: what any script of the origin can do
+ * to such a device.
+ */
+export function backdateHistory(page: Page, isoDates: readonly string[]): Promise<void> {
+  return page.evaluate(async (dates) => {
+    const request = <T>(r: IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+    const openDb = (name: string) => request(indexedDB.open(name));
+    const b64 = (text: string) =>
+      Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    const toB64 = (bytes: Uint8Array) =>
+      btoa(String.fromCharCode(...bytes))
+        .replace(/\+/g, '-')
+        .replace(/\//g, '_')
+        .replace(/=+$/, '');
+    const keys = await openDb('sealed-vitals');
+    const vault = (await request(keys.transaction('keys').objectStore('keys').get('vault'))) as {
+      id: string;
+      openKey: string;
+    };
+    const key = await crypto.subtle.importKey('raw', b64(vault.openKey), 'AES-GCM', false, [
+      'encrypt',
+      'decrypt',
+    ]);
+    const db = await openDb('sealed-vitals-history');
+    const store = () => db.transaction('results', 'readwrite').objectStore('results');
+    const ids = (await request(store().getAllKeys())) as string[];
+    const entries: { id: string; computedAt: string }[] = [];
+    for (const id of ids) {
+      const sealed = (await request(store().get(id))) as { iv: string; ciphertext: string };
+      const additionalData = new TextEncoder().encode(`sealed-vitals history entry v1\n${id}\n${vault.id}`);
+      const plain = await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv: b64(sealed.iv), additionalData },
+        key,
+        b64(sealed.ciphertext),
+      );
+      entries.push(JSON.parse(new TextDecoder().decode(plain)));
+    }
+    entries.sort((a, b) => a.computedAt.localeCompare(b.computedAt));
+    for (const [i, original] of entries.entries()) {
+      const entry = { ...original, computedAt: dates[i] };
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const additionalData = new TextEncoder().encode(
+        `sealed-vitals history entry v1\n${entry.id}\n${vault.id}`,
+      );
+      const ciphertext = new Uint8Array(
+        await crypto.subtle.encrypt(
+          { name: 'AES-GCM', iv, additionalData },
+          key,
+          new TextEncoder().encode(JSON.stringify(entry)),
+        ),
+      );
+      await request(store().put({ iv: toB64(iv), ciphertext: toB64(ciphertext) }, entry.id));
+    }
+  }, isoDates);
+}
+
+/** Every key and value of one IndexedDB store of the page's origin, as the page's scripts read it. */
+export async function readStore(
+  page: Page,
+  database: string,
+  store: string,
+): Promise<Record<string, unknown>> {
   const dump = (await dumpIndexedDb(page)) as Record<
     string,
     Record<string, { key: unknown; value: unknown }[]>
   >;
-  const record = dump['sealed-vitals']?.keys?.find((entry) => entry.key === 'device-keys')?.value;
-  expect(record).toMatchObject({ version: 2 });
-  return record as Awaited<ReturnType<typeof readKeyRecord>>;
+  return Object.fromEntries((dump[database]?.[store] ?? []).map(({ key, value }) => [String(key), value]));
+}
+
+export interface VaultRecordJson {
+  readonly version: 1;
+  readonly id: string;
+  readonly openKey?: string;
+  readonly idleMinutes: number;
+  readonly unlockers: readonly {
+    readonly kind: 'passphrase' | 'passkey';
+    readonly kdf?: {
+      readonly name: string;
+      readonly opslimit: number;
+      readonly memlimit: number;
+      readonly salt: string;
+    };
+    readonly sealedKey: { readonly iv: string; readonly ciphertext: string };
+  }[];
+}
+
+/**
+ * The data key of a device protected with `passphrase`, found from the stored record alone, in Node
+ * (libsodium's Argon2id, node:crypto's AES-GCM), following docs/SECURITY.md: the unlock key is
+ * Argon2id(NFC passphrase, salt, opslimit, memlimit) and wraps the data key with AES-256-GCM, additional
+ * data "sealed-vitals data key v1\n<id>\npassphrase". Returns both keys' bytes.
+ */
+export async function dataKeyFromPassphrase(
+  vault: VaultRecordJson,
+  passphrase: string,
+): Promise<{ unlockKey: Buffer; dataKey: Buffer }> {
+  const { default: sodium } = await import('libsodium-wrappers-sumo');
+  await sodium.ready;
+  const unlocker = vault.unlockers.find((candidate) => candidate.kind === 'passphrase');
+  if (!unlocker?.kdf) throw new Error('The device is not protected with a passphrase.');
+  const unlockKey = Buffer.from(
+    sodium.crypto_pwhash(
+      32,
+      passphrase.normalize('NFC'),
+      Buffer.from(unlocker.kdf.salt, 'base64url'),
+      unlocker.kdf.opslimit,
+      unlocker.kdf.memlimit,
+      sodium.crypto_pwhash_ALG_ARGON2ID13,
+    ),
+  );
+  const dataKey = openAesGcm(
+    unlockKey,
+    unlocker.sealedKey,
+    `sealed-vitals data key v1\n${vault.id}\npassphrase`,
+  );
+  return { unlockKey, dataKey };
+}
+
+/** AES-256-GCM open of a stored `{ iv, ciphertext }` (tag last) with the given additional data. */
+export function openAesGcm(key: Buffer, sealed: { iv: string; ciphertext: string }, context: string): Buffer {
+  const bytes = Buffer.from(sealed.ciphertext, 'base64url');
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64url'));
+  decipher.setAAD(Buffer.from(context, 'utf8'));
+  decipher.setAuthTag(bytes.subarray(-16));
+  return Buffer.concat([decipher.update(bytes.subarray(0, -16)), decipher.final()]);
+}
+
+/** A sealed record's JSON, opened with the data key: `<context>\n<vault id>` is its additional data. */
+export function openSealedJson(
+  dataKey: Buffer,
+  vaultId: string,
+  context: string,
+  sealed: { iv: string; ciphertext: string },
+): unknown {
+  return JSON.parse(openAesGcm(dataKey, sealed, `${context}\n${vaultId}`).toString('utf8'));
 }

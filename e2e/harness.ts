@@ -27,14 +27,33 @@ const CHROMIUM_ARGS = [
 export interface BrowserTests {
   /** e.g. `http://127.0.0.1:40123` */
   readonly baseUrl: string;
-  /** A new browser context (its own storage, so its own keys), closed after the test. */
-  newContext(): Promise<BrowserContext>;
+  /**
+   * A new browser context (its own storage, so its own keys), closed after the test. Its keys are set
+   * up with "no protection on this device" through the first-use step, so a test that is not about
+   * protection at rest finds the app as it was before it had one; `{ protection: 'fresh' }` leaves
+   * the first-use step to the test.
+   */
+  newContext(options?: ContextOptions): Promise<BrowserContext>;
   /** A page in a new context. */
   newPage(): Promise<Page>;
   /** Stops the service: every request to it fails, as with the network off. */
   stopServer(): Promise<void>;
   /** Starts the service again, on the same address. */
   startServer(): Promise<void>;
+}
+
+export interface ContextOptions {
+  readonly protection?: 'none' | 'fresh';
+}
+
+/** The first-use step answered with "No protection on this device", in a page closed after. */
+export async function setUpWithoutProtection(context: BrowserContext): Promise<void> {
+  const page = await context.newPage();
+  await page.goto('/keys');
+  await page.getByRole('button', { name: 'No protection on this device' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Use no protection' }).click();
+  await page.getByTestId('current-keys').waitFor();
+  await page.close();
 }
 
 /** Debian's Chromium, headless, with the flags every browser test uses. */
@@ -79,10 +98,11 @@ export function setUpBrowserTests(): BrowserTests {
       if (baseUrl === undefined) throw new Error('The server is not started yet (use it inside a test).');
       return baseUrl;
     },
-    async newContext() {
+    async newContext(options = {}) {
       if (!browser) throw new Error('The browser is not started yet (use it inside a test).');
       const context = await browser.newContext({ baseURL: tests.baseUrl });
       contexts.push(context);
+      if (options.protection !== 'fresh') await setUpWithoutProtection(context);
       return context;
     },
     async newPage() {

@@ -5,6 +5,7 @@
 
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { backdateHistory } from './custody.js';
 import { setUpBrowserTests } from './harness.js';
 import { recordExchanges } from './outgoing.js';
 import {
@@ -30,30 +31,7 @@ async function openHistory(page: Page): Promise<void> {
 }
 
 /** Moves the stored results back in time (oldest first), as if computed months apart. */
-function backdate(page: Page, isoDates: readonly string[]): Promise<void> {
-  return page.evaluate(
-    (dates) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('sealed-vitals-history');
-        open.onsuccess = () => {
-          const store = open.result.transaction('results', 'readwrite').objectStore('results');
-          const all = store.getAll();
-          all.onsuccess = () => {
-            const entries = (all.result as { computedAt: string }[]).sort((a, b) =>
-              a.computedAt.localeCompare(b.computedAt),
-            );
-            entries.forEach((entry, i) => {
-              const id = (entry as unknown as { id: string }).id;
-              store.put({ ...entry, computedAt: dates[i] }, id);
-            });
-            store.transaction.oncomplete = () => resolve();
-          };
-          all.onerror = () => reject(all.error);
-        };
-      }),
-    isoDates,
-  );
-}
+const backdate = backdateHistory;
 
 describe('history', () => {
   test('keeps every result with its inputs as entered, charted per computation over time', async () => {

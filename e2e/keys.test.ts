@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
+import { openSealedJson, readStore, type VaultRecordJson } from './custody.js';
 import { setUpBrowserTests } from './harness.js';
 
 const browserTests = setUpBrowserTests();
@@ -19,7 +20,7 @@ function readKeyRecord(page: Page): Promise<unknown> {
         const open = indexedDB.open('sealed-vitals');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
-          const read = open.result.transaction('keys').objectStore('keys').get('device-keys');
+          const read = open.result.transaction('keys').objectStore('keys').get('keyring');
           read.onsuccess = () => resolve(read.result);
           read.onerror = () => reject(read.error);
         };
@@ -35,7 +36,7 @@ function writeKeyRecord(page: Page, record: unknown): Promise<void> {
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const transaction = open.result.transaction('keys', 'readwrite');
-          transaction.objectStore('keys').put(value, 'device-keys');
+          transaction.objectStore('keys').put(value, 'keyring');
           transaction.oncomplete = () => resolve();
           transaction.onerror = () => reject(transaction.error);
         };
@@ -67,19 +68,35 @@ describe('device keys', () => {
     expect(second).not.toBe(first);
   });
 
-  test('are one versioned IndexedDB record with a wrapped key per catalog group, and nothing in localStorage', async () => {
+  test('without protection: a vault record holding the data key in the clear and the keyring sealed under it, nothing in localStorage', async () => {
     const page = await browserTests.newPage();
     await page.goto('/');
     const shown = await shownFingerprint(page);
-    const record = await readKeyRecord(page);
-    // Element sizes from the spec's group table: ffdhe3072 384 bytes, ristretto255 32 bytes.
-    // Private keys are stored only wrapped (AES-GCM: 12-byte IV, ciphertext plus 16-byte tag).
-    const wrapped = {
+    const stored = await readStore(page, 'sealed-vitals', 'keys');
+    expect(Object.keys(stored).sort()).toEqual(['keyring', 'vault']);
+    const vault = stored.vault as VaultRecordJson;
+    // "No protection on this device": the data key itself is stored, which the keys page says.
+    expect(vault).toMatchObject({ version: 1, unlockers: [], openKey: expect.stringMatching(base64url(32)) });
+    const sealed = {
       iv: expect.stringMatching(base64url(12)),
       ciphertext: expect.stringMatching(/^[A-Za-z0-9_-]{30,}$/),
     };
-    expect(record).toEqual({
-      version: 2,
+    expect(stored.keyring).toEqual(sealed);
+    // So any script of the origin, or a copy of the profile, can open the keyring: shown here in Node.
+    const keyring = openSealedJson(
+      Buffer.from(vault.openKey ?? '', 'base64url'),
+      vault.id,
+      'sealed-vitals keyring v3',
+      stored.keyring as { iv: string; ciphertext: string },
+    ) as {
+      current: string;
+      keySets: {
+        id: string;
+        keys: Record<string, { publicKey: { group: string; y: string }; privateKey: string }>;
+      }[];
+    };
+    // Element sizes from the spec's group table: ffdhe3072 384 bytes, ristretto255 32 bytes.
+    expect(keyring).toEqual({
       current: expect.any(String),
       keySets: [
         {
@@ -87,31 +104,33 @@ describe('device keys', () => {
           createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
           keys: {
             ffdhe3072: {
-              wrappedPrivateKey: wrapped,
+              privateKey: expect.stringMatching(/^[0-9a-f]+$/),
               publicKey: { group: 'ffdhe3072', y: expect.stringMatching(base64url(384)) },
             },
             ristretto255: {
-              wrappedPrivateKey: wrapped,
+              privateKey: expect.stringMatching(/^[0-9a-f]+$/),
               publicKey: { group: 'ristretto255', y: expect.stringMatching(base64url(32)) },
             },
           },
         },
       ],
     });
-    const { current, keySets } = record as {
-      current: string;
-      keySets: { id: string; keys: Record<string, { publicKey: { group: string; y: string } }> }[];
-    };
+    const { current, keySets } = keyring;
     expect(keySets[0]?.id).toBe(current);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
 
-    // The fingerprint's definition (web/crypto/keystore.ts), recomputed independently.
+    // The fingerprint's definition (web/crypto/keyring-records.ts), recomputed independently.
     const lines = Object.values(keySets[0]?.keys ?? {})
       .map(({ publicKey }) => `${publicKey.group} ${publicKey.y}\n`)
       .sort()
       .join('');
     const digest = createHash('sha256').update(lines, 'utf8').digest('hex');
     expect(shown).toBe(digest.slice(0, 16).replace(/(.{4})(?=.)/g, '$1 '));
+
+    await page.goto('/keys');
+    expect(await page.getByTestId('no-protection-warning').textContent()).toContain(
+      'No protection on this device.',
+    );
   });
 
   test('the keys page shows the fingerprint, the creation date and what each kind of key is for', async () => {
@@ -136,7 +155,7 @@ describe('device keys', () => {
     const page = await browserTests.newPage();
     await page.goto('/keys');
     await page.getByTestId('key-fingerprint').waitFor();
-    const fromTheFuture = { version: 99, createdAt: '2031-01-01T00:00:00.000Z', keys: {} };
+    const fromTheFuture = { version: 99, iv: 'AAAA', ciphertext: 'AAAA', keys: {} };
     await writeKeyRecord(page, fromTheFuture);
 
     await page.reload();

@@ -2,13 +2,16 @@
 
 import { type ReactNode, useEffect, useRef } from 'react';
 import { COMPUTATIONS } from '../../shared/computations/catalog.js';
+import type { VaultState } from '../crypto/protocol.js';
 import { ComputationPage } from '../features/computation/ComputationPage.js';
 import { HistoryPage } from '../features/history/HistoryPage.js';
 import { HomePage } from '../features/home/HomePage.js';
 import { HowItWorksPage } from '../features/home/HowItWorksPage.js';
 import { KeyBadge } from '../features/keys/KeyBadge.js';
 import { KeysPage } from '../features/keys/KeysPage.js';
+import { UnlockScreen, unlockTitle } from '../features/keys/UnlockScreen.js';
 import { type KeyringState, useKeyring } from '../features/keys/useKeyring.js';
+import { useVault, type VaultView } from '../features/keys/useVault.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { followLink, HOME_PATH, type Route, routeOf, usePathname } from './navigation.js';
 import { type CalculatorGroup, SiteNav } from './SiteNav.js';
@@ -16,14 +19,33 @@ import './controls.css';
 
 const CALCULATOR_GROUPS: readonly CalculatorGroup[] = [{ label: 'Calculators', computations: COMPUTATIONS }];
 
-function pageOf(route: Route, keys: KeyringState): { title: string; content: ReactNode } {
+interface Protection {
+  readonly vault: VaultView;
+  adopt(state: VaultState): void;
+}
+
+/** Pages that need the keys (and show history) wait for the device to be set up and unlocked. */
+function gatedPageOf(route: Route, keys: KeyringState, protection: Protection) {
+  const { vault, adopt } = protection;
+  const needsKeys = route.page === 'computation' || route.page === 'history' || route.page === 'keys';
+  if (needsKeys && (vault.status === 'new' || vault.status === 'locked')) {
+    return { title: unlockTitle(vault), content: <UnlockScreen vault={vault} adopt={adopt} /> };
+  }
+  return pageOf(route, keys, protection);
+}
+
+function pageOf(
+  route: Route,
+  keys: KeyringState,
+  protection: Protection,
+): { title: string; content: ReactNode } {
   switch (route.page) {
     case 'home':
       return { title: 'Health scores that keep your values private', content: <HomePage /> };
     case 'how-it-works':
       return { title: 'How it works', content: <HowItWorksPage /> };
     case 'keys':
-      return { title: 'Your keys', content: <KeysPage keys={keys} /> };
+      return { title: 'Your keys', content: <KeysPage keys={keys} {...protection} /> };
     case 'history':
       return { title: 'Your history', content: <HistoryPage keys={keys} /> };
     case 'computation':
@@ -49,8 +71,9 @@ function pageOf(route: Route, keys: KeyringState): { title: string; content: Rea
 
 export function App() {
   const pathname = usePathname();
-  const keys = useKeyring();
-  const { title, content } = pageOf(routeOf(pathname), keys);
+  const { vault, adopt } = useVault();
+  const keys = useKeyring(vault);
+  const { title, content } = gatedPageOf(routeOf(pathname), keys, { vault, adopt });
   const heading = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
 

@@ -12,6 +12,7 @@ import {
 } from '../../shared/errors.js';
 import type { GroupName } from '../../shared/groups/group.js';
 import type { EvaluateRequest, PublicKeyWire } from '../../shared/wire.js';
+import type { HistoryEntry, NewHistoryEntry } from '../features/history/entry.js';
 import {
   type BackupMade,
   type BackupRestored,
@@ -20,6 +21,9 @@ import {
   type KeyringInfo,
   type RequestEnvelope,
   type ResponseEnvelope,
+  VAULT_CHANGED_CHANNEL,
+  type VaultSetUp,
+  type VaultState,
   type WorkerErrorName,
   type WorkerRequest,
   type WorkerRequestKind,
@@ -71,6 +75,8 @@ function errorFrom(name: Extract<ResponseEnvelope, { ok: false }>['errorName'], 
       return new ServiceResponseError(message);
     case 'DecodeRangeError':
       return new DecodeRangeError(message);
+    case 'LockedError':
+      return Object.assign(new Error(message), { name: 'LockedError' });
     case 'Error':
       return new Error(message);
   }
@@ -147,12 +153,12 @@ export function deleteKeySet(keySetId: string): Promise<KeyringInfo> {
   return call({ kind: 'delete-key-set', keySetId });
 }
 
-/** A backup file of every key set and `history`, sealed under `passphrase` in the worker. */
-export function makeBackup(passphrase: string, history: readonly unknown[]): Promise<BackupMade> {
-  return call({ kind: 'make-backup', passphrase, history });
+/** A backup file of every key set and the whole history, sealed under `passphrase` in the worker. */
+export function makeBackup(passphrase: string): Promise<BackupMade> {
+  return call({ kind: 'make-backup', passphrase });
 }
 
-/** Opens a backup file and adds its keys; refused with a message when it cannot be opened. */
+/** Opens a backup file and adds its keys and history; refused with a message when it cannot be opened. */
 export function restoreBackup(fileText: string, passphrase: string): Promise<BackupRestored> {
   return call({ kind: 'restore-backup', fileText, passphrase });
 }
@@ -162,4 +168,79 @@ export function onKeysChanged(listener: () => void): () => void {
   const channel = new BroadcastChannel(KEYS_CHANGED_CHANNEL);
   channel.addEventListener('message', listener);
   return () => channel.close();
+}
+
+// Protection at rest (web/crypto/vault.ts): the unlock secrets go in, only the state comes out.
+
+export function getVaultState(): Promise<VaultState> {
+  return call({ kind: 'vault-state' });
+}
+
+export function setUpVault(choice: VaultSetUp): Promise<VaultState> {
+  return call({ kind: 'vault-set-up', choice });
+}
+
+export function unlockWithPassphrase(passphrase: string): Promise<VaultState> {
+  return call({ kind: 'vault-unlock-passphrase', passphrase });
+}
+
+export function unlockWithPasskey(prfOutput: Uint8Array<ArrayBuffer>): Promise<VaultState> {
+  return call({ kind: 'vault-unlock-passkey', prfOutput });
+}
+
+export function lockNow(): Promise<VaultState> {
+  return call({ kind: 'vault-lock' });
+}
+
+export function setIdleMinutes(minutes: number): Promise<VaultState> {
+  return call({ kind: 'vault-idle-minutes', minutes });
+}
+
+/** The patient used the page: the idle time starts again (in every tab). */
+export function reportActivity(): void {
+  call({ kind: 'vault-activity' }).catch(() => undefined);
+}
+
+/** Calls `listener` whenever any tab locks, unlocks or sets up the device; returns the unsubscribe. */
+export function onVaultChanged(listener: () => void): () => void {
+  const channel = new BroadcastChannel(VAULT_CHANGED_CHANNEL);
+  channel.addEventListener('message', listener);
+  return () => channel.close();
+}
+
+// The sealed history and drafts, which only the worker can open.
+
+export function readSealedHistory(): Promise<{
+  readonly entries: readonly HistoryEntry[];
+  readonly unreadable: number;
+}> {
+  return call({ kind: 'history-read' });
+}
+
+export function recordSealedHistory(entry: NewHistoryEntry): Promise<HistoryEntry> {
+  return call({ kind: 'history-record', entry });
+}
+
+export function deleteSealedHistoryEntry(id: string): Promise<undefined> {
+  return call({ kind: 'history-delete', id });
+}
+
+export function deleteAllSealedHistory(): Promise<undefined> {
+  return call({ kind: 'history-delete-all' });
+}
+
+export function mergeSealedHistory(entries: readonly unknown[]): Promise<{ added: number; skipped: number }> {
+  return call({ kind: 'history-merge', entries });
+}
+
+export function saveSealedDraft(computationId: string, draft: unknown): Promise<undefined> {
+  return call({ kind: 'draft-save', computationId, draft });
+}
+
+export function recallSealedDraft(computationId: string): Promise<unknown> {
+  return call({ kind: 'draft-recall', computationId });
+}
+
+export function forgetSealedDraft(computationId: string): Promise<undefined> {
+  return call({ kind: 'draft-forget', computationId });
 }

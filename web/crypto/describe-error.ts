@@ -9,6 +9,7 @@ import {
 import { BackupError } from './backup.js';
 import { KeyStoreError } from './keystore.js';
 import type { WorkerErrorName } from './protocol.js';
+import { LockedError, UnlockError } from './vault.js';
 
 /**
  * Only our own errors keep their message (they are written to be shown and hold no secret);
@@ -21,7 +22,8 @@ export function describeError(error: unknown): { errorName: WorkerErrorName; mes
   if (error instanceof ServiceResponseError)
     return { errorName: 'ServiceResponseError', message: error.message };
   if (error instanceof DecodeRangeError) return { errorName: 'DecodeRangeError', message: error.message };
-  if (error instanceof KeyStoreError || error instanceof BackupError) {
+  if (error instanceof LockedError) return { errorName: 'LockedError', message: error.message };
+  if (error instanceof KeyStoreError || error instanceof BackupError || error instanceof UnlockError) {
     return { errorName: 'Error', message: error.message };
   }
   return { errorName: 'Error', message: 'Encryption on this device failed. Reload the page and try again.' };

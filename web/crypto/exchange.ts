@@ -15,8 +15,8 @@ import { ServiceResponseError } from '../../shared/errors.js';
 import type { EvaluateRequest, ProofWire, PublicKeyWire } from '../../shared/wire.js';
 import { backendsFor } from './backends.js';
 import { describeError } from './describe-error.js';
-import { withKeyPairFor } from './keystore.js';
 import type { Exchange } from './protocol.js';
+import { withRequestKeyPair } from './request-keys.js';
 
 /** The service's origin; unset means the app's own origin (the API and the site served together). */
 const API_ORIGIN = import.meta.env.VITE_API_BASE_URL ?? '';
@@ -55,7 +55,7 @@ export async function exchange(
     const response = parseServiceJson(responseBody);
     const using = await backends;
     let verified = answered;
-    const outputs = await withKeyPairFor(publicKey, (pair) => {
+    const outputs = await withRequestKeyPair(publicKey, (pair) => {
       const started = performance.now();
       return verifyAndDecryptOutputs(computation, pair, request, response, using, () => {
         verified = performance.now();

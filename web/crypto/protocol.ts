@@ -7,6 +7,7 @@
 import type { Plaintexts } from '../../shared/computations/computation.js';
 import type { GroupName } from '../../shared/groups/group.js';
 import type { EvaluateRequest, PublicKeyWire } from '../../shared/wire.js';
+import type { HistoryEntry, NewHistoryEntry } from '../features/history/entry.js';
 
 /** What the page may show about one set of keys (one key pair per group, made together). */
 export interface KeySetInfo {
@@ -40,11 +41,60 @@ export interface BackupRestored {
   readonly keyring: KeyringInfo;
   /** Key sets the backup added to this device (sets already here are kept as they are). */
   readonly keySetsAdded: number;
-  /** The history entries in the backup, unchecked: the history module checks and merges them. */
-  readonly history: readonly unknown[];
+  /** The backup's history entries added to this device's, and those that were not valid. */
+  readonly historyAdded: number;
+  readonly historySkipped: number;
+}
+
+/** Whether this device's keys and history are sealed, and whether they are unlocked in this tab. */
+export type VaultState =
+  | {
+      readonly status: 'new';
+      /** An older version's keys are here, unprotected: setting up moves them under the protection. */
+      readonly migrating: boolean;
+    }
+  | ({ readonly status: 'locked' } & VaultProtection)
+  | ({ readonly status: 'unlocked' } & VaultProtection);
+
+export interface VaultProtection {
+  /** False: "no protection on this device", the data key is stored in the clear. */
+  readonly protected: boolean;
+  readonly passphrase: boolean;
+  /** base64url of the passkey's credential id and of the PRF input it is asked with. */
+  readonly passkey: { readonly credentialId: string; readonly prfSalt: string } | undefined;
+  readonly idleMinutes: number;
+}
+
+/** How the patient chose to protect the device: any of a passkey and a passphrase, or neither. */
+export interface VaultSetUp {
+  readonly passkey?: {
+    readonly credentialId: string;
+    readonly prfSalt: string;
+    /** The authenticator's PRF output for `prfSalt`: the passkey's unlock secret. */
+    readonly prfOutput: Uint8Array<ArrayBuffer>;
+  };
+  readonly passphrase?: string;
+  /** "No protection on this device": only when neither of the above is given. */
+  readonly unprotected?: true;
 }
 
 export type WorkerRequest =
+  | { readonly kind: 'vault-state' }
+  | { readonly kind: 'vault-set-up'; readonly choice: VaultSetUp }
+  | { readonly kind: 'vault-unlock-passphrase'; readonly passphrase: string }
+  | { readonly kind: 'vault-unlock-passkey'; readonly prfOutput: Uint8Array<ArrayBuffer> }
+  | { readonly kind: 'vault-lock' }
+  | { readonly kind: 'vault-idle-minutes'; readonly minutes: number }
+  /** The patient used the page: the idle time starts again. */
+  | { readonly kind: 'vault-activity' }
+  | { readonly kind: 'history-read' }
+  | { readonly kind: 'history-record'; readonly entry: NewHistoryEntry }
+  | { readonly kind: 'history-delete'; readonly id: string }
+  | { readonly kind: 'history-delete-all' }
+  | { readonly kind: 'history-merge'; readonly entries: readonly unknown[] }
+  | { readonly kind: 'draft-save'; readonly computationId: string; readonly draft: unknown }
+  | { readonly kind: 'draft-recall'; readonly computationId: string }
+  | { readonly kind: 'draft-forget'; readonly computationId: string }
   | { readonly kind: 'key-info' }
   /** The patient opened a computation's form: get ready to encrypt for it while they type. */
   | { readonly kind: 'prepare'; readonly group: GroupName }
@@ -73,7 +123,8 @@ export type WorkerRequest =
     }
   | { readonly kind: 'rotate-keys' }
   | { readonly kind: 'delete-key-set'; readonly keySetId: string }
-  | { readonly kind: 'make-backup'; readonly passphrase: string; readonly history: readonly unknown[] }
+  /** The worker puts every key set and the whole history in it. */
+  | { readonly kind: 'make-backup'; readonly passphrase: string }
   | { readonly kind: 'restore-backup'; readonly fileText: string; readonly passphrase: string };
 
 export type WorkerRequestKind = WorkerRequest['kind'];
@@ -106,6 +157,21 @@ export type Exchange =
     };
 
 export interface WorkerResults {
+  readonly 'vault-state': VaultState;
+  readonly 'vault-set-up': VaultState;
+  readonly 'vault-unlock-passphrase': VaultState;
+  readonly 'vault-unlock-passkey': VaultState;
+  readonly 'vault-lock': VaultState;
+  readonly 'vault-idle-minutes': VaultState;
+  readonly 'vault-activity': undefined;
+  readonly 'history-read': { readonly entries: readonly HistoryEntry[]; readonly unreadable: number };
+  readonly 'history-record': HistoryEntry;
+  readonly 'history-delete': undefined;
+  readonly 'history-delete-all': undefined;
+  readonly 'history-merge': { readonly added: number; readonly skipped: number };
+  readonly 'draft-save': undefined;
+  readonly 'draft-recall': unknown;
+  readonly 'draft-forget': undefined;
   readonly 'key-info': KeyringInfo;
   readonly prepare: undefined;
   readonly encrypt: EvaluateRequest;
@@ -123,6 +189,7 @@ export type WorkerErrorName =
   | 'VerificationError'
   | 'ServiceResponseError'
   | 'DecodeRangeError'
+  | 'LockedError'
   | 'Error';
 
 export interface RequestEnvelope {
@@ -141,6 +208,9 @@ export type ResponseEnvelope =
 
 /** Far above any real device's keys and history; a larger file is refused before it is read. */
 export const MAX_BACKUP_BYTES = 64 * 1024 * 1024;
+
+/** The BroadcastChannel on which a worker announces a lock, an unlock or a set-up (any tab listens). */
+export const VAULT_CHANGED_CHANNEL = 'sealed-vitals:vault-changed';
 
 /** The BroadcastChannel on which a worker announces that the stored keys changed (any tab listens). */
 export const KEYS_CHANGED_CHANNEL = 'sealed-vitals:keys-changed';

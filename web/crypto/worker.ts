@@ -12,15 +12,7 @@ import { BackupError, KDF_ITERATIONS, openBackup, sealBackup } from './backup.js
 import { warmAdditiveDecoder } from './decoder-warmup.js';
 import { describeError } from './describe-error.js';
 import { exchange } from './exchange.js';
-import {
-  currentPublicKey,
-  deleteKeySet,
-  exportKeyring,
-  importKeyring,
-  keyringInfo,
-  rotateKeys,
-  withKeyPairFor,
-} from './keystore.js';
+import { deleteKeySet, exportKeyring, importKeyring, keyringInfo, rotateKeys } from './keystore.js';
 import { prepareGroup } from './prepare.js';
 import type {
   RequestEnvelope,
@@ -29,6 +21,9 @@ import type {
   WorkerRequestKind,
   WorkerResults,
 } from './protocol.js';
+import { freshRequestKey, withRequestKeyPair } from './request-keys.js';
+import { sealedHandlers } from './sealed-handlers.js';
+import { mergeHistory, readHistory } from './sealed-records.js';
 import { checkServiceCatalog, trustedComputation } from './trusted-catalog.js';
 
 /**
@@ -54,6 +49,7 @@ interface BackupPayload {
 }
 
 const handlers: Handlers = {
+  ...sealedHandlers,
   'key-info': keyringInfo,
   prepare: ({ group }) => {
     // The catalog is checked while the patient types, so Compute does not wait for it.
@@ -62,23 +58,24 @@ const handlers: Handlers = {
   },
   async encrypt({ computationId, plaintexts }) {
     const computation = computationById(computationId);
-    const [key, backends] = await Promise.all([
-      currentPublicKey(computation.group),
+    // A key of its own for every request (key blinding): two requests carry unrelated keys.
+    const [publicKey, backends] = await Promise.all([
+      freshRequestKey(computation.group),
       backendsFor(computation.group),
     ]);
-    return encryptInputs(computation, key, plaintexts, backends);
+    return encryptInputs(computation, { group: computation.group, publicKey }, plaintexts, backends);
   },
   async decrypt({ computationId, publicKey, response }) {
     const computation = computationById(computationId);
     const backends = await backendsFor(computation.group);
-    return withKeyPairFor(publicKey, (pair) => decryptOutputs(computation, pair, response, backends));
+    return withRequestKeyPair(publicKey, (pair) => decryptOutputs(computation, pair, response, backends));
   },
   exchange: async ({ computationId, requestBody, publicKey }) =>
     exchange(await trustedComputation(computationId), requestBody, publicKey),
   'rotate-keys': rotateKeys,
   'delete-key-set': ({ keySetId }) => deleteKeySet(keySetId),
-  async 'make-backup'({ passphrase, history }) {
-    const payload: BackupPayload = { keyring: await exportKeyring(), history };
+  async 'make-backup'({ passphrase }) {
+    const payload: BackupPayload = { keyring: await exportKeyring(), history: (await readHistory()).entries };
     const { text, kdfMilliseconds } = await sealBackup(payload, passphrase);
     return { fileText: text, kdfIterations: KDF_ITERATIONS, kdfMilliseconds };
   },
@@ -88,7 +85,13 @@ const handlers: Handlers = {
       throw new BackupError('This backup file is damaged (its contents are not valid).');
     }
     const { info, added } = await importKeyring(payload.keyring);
-    return { keyring: info, keySetsAdded: added, history: payload.history };
+    const history = await mergeHistory(payload.history);
+    return {
+      keyring: info,
+      keySetsAdded: added,
+      historyAdded: history.added,
+      historySkipped: history.skipped,
+    };
   },
 };
 

@@ -1,22 +1,21 @@
 /**
  * The last values typed into each calculator, kept on this device so a reload or a return visit
- * finds the form as it was left. Stored like the history (its own IndexedDB database, never sent);
- * this module is the only one that reads or writes it, so that it can be sealed in one place.
+ * finds the form as it was left. Sealed at rest like the history (the crypto worker seals each draft
+ * under the device's data key, web/crypto/sealed-records.ts; never sent); while the device is
+ * locked nothing is remembered or recalled.
  */
 
-import { createStore, del, get, set } from 'idb-keyval';
 import type { Computation } from '../../../shared/computations/computation.js';
+import { forgetSealedDraft, recallSealedDraft, saveSealedDraft } from '../../crypto/client.js';
 import { isRecord } from '../../crypto/json.js';
 import { type Draft, emptyDraft } from './draft.js';
 
-const store = createStore('sealed-vitals-forms', 'drafts');
-
 export async function rememberDraft(computation: Computation, draft: Draft): Promise<void> {
-  await set(computation.id, draft, store);
+  await saveSealedDraft(computation.id, draft);
 }
 
 export async function forgetDraft(computation: Computation): Promise<void> {
-  await del(computation.id, store);
+  await forgetSealedDraft(computation.id);
 }
 
 /**
@@ -25,7 +24,7 @@ export async function forgetDraft(computation: Computation): Promise<void> {
  * shape is ignored. Undefined when nothing was remembered or storage cannot be read.
  */
 export async function recallDraft(computation: Computation): Promise<Draft | undefined> {
-  const stored = await get<unknown>(computation.id, store).catch(() => undefined);
+  const stored = await recallSealedDraft(computation.id).catch(() => undefined);
   if (!isRecord(stored)) return undefined;
   const empty = emptyDraft(computation);
   const numbers = { ...empty.numbers };

@@ -1,6 +1,7 @@
 /** The on-device history, read when a page opens and again whenever any tab changes it. */
 
 import { useEffect, useState } from 'react';
+import { onVaultChanged } from '../../crypto/client.js';
 import { type History, onHistoryChanged, readHistory } from './store.js';
 
 export type HistoryState =
@@ -19,15 +20,17 @@ export function useHistory(): HistoryState {
           current &&
           setState({
             status: 'failed',
-            message:
-              'This browser did not let the app read its history (IndexedDB); a private window may block it.',
+            message: 'The history could not be read: unlock this device, or reload the page.',
           }),
       );
     void load();
     const unsubscribe = onHistoryChanged(() => void load());
+    // Sealed at rest: unlocking (here or in another tab) makes it readable.
+    const unsubscribeVault = onVaultChanged(() => void load());
     return () => {
       current = false;
       unsubscribe();
+      unsubscribeVault();
     };
   }, []);
   return state;

@@ -9,13 +9,11 @@ import { useTask } from '../../app/useTask.js';
 import { makeBackup } from '../../crypto/client.js';
 import { readHistory } from '../history/store.js';
 import { BackupAccountName } from './BackupAccountName.js';
-import { METER_MAX_BITS, MINIMUM_BITS, passphraseStrength, STRONG_BITS } from './passphrase.js';
-
-const LEVEL_NAMES = { 'too-weak': 'too weak', fair: 'fair', strong: 'strong' } as const;
+import { EMPTY_PASSPHRASE, NewPassphrase, type NewPassphraseValue, problemWith } from './NewPassphrase.js';
 
 async function backUp(passphrase: string) {
   const { entries } = await readHistory();
-  const made = await makeBackup(passphrase, entries);
+  const made = await makeBackup(passphrase);
   const fileName = `sealed-vitals-backup-${new Date().toISOString().slice(0, 10)}.json`;
   saveFile(made.fileText, fileName);
   return { fileName, made, results: entries.length };
@@ -32,24 +30,15 @@ function saveFile(text: string, fileName: string): void {
 }
 
 export function BackupPanel() {
-  const [passphrase, setPassphrase] = useState('');
-  const [confirmation, setConfirmation] = useState('');
-  const [shown, setShown] = useState(false);
+  const [value, setValue] = useState<NewPassphraseValue>(EMPTY_PASSPHRASE);
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const backup = useTask(backUp);
-  const strength = passphraseStrength(passphrase);
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (strength.level === 'too-weak') setProblem('Choose a stronger passphrase first.');
-    else if (confirmation !== passphrase) setProblem('The two passphrases are not the same.');
-    else {
-      setProblem(undefined);
-      void backup.run(passphrase).then(() => {
-        setPassphrase('');
-        setConfirmation('');
-      });
-    }
+    const found = problemWith(value);
+    setProblem(found);
+    if (found === undefined) void backup.run(value.passphrase).then(() => setValue(EMPTY_PASSPHRASE));
   }
 
   return (
@@ -62,56 +51,7 @@ export function BackupPanel() {
       </p>
       <form className="stacked-form" noValidate onSubmit={submit}>
         <BackupAccountName />
-        <div className="field">
-          <label htmlFor="backup-passphrase">Passphrase</label>
-          <input
-            id="backup-passphrase"
-            type={shown ? 'text' : 'password'}
-            autoComplete="new-password"
-            value={passphrase}
-            aria-describedby="backup-strength"
-            onChange={(event) => setPassphrase(event.target.value)}
-          />
-          <div
-            id="backup-strength"
-            className="strength"
-            data-level={passphrase === '' ? undefined : strength.level}
-          >
-            <meter
-              min={0}
-              max={METER_MAX_BITS}
-              low={MINIMUM_BITS}
-              high={STRONG_BITS}
-              optimum={METER_MAX_BITS}
-              value={Math.min(strength.bits, METER_MAX_BITS)}
-              aria-label="Passphrase strength"
-            />
-            <span data-testid="passphrase-strength">
-              {passphrase === ''
-                ? 'Four or more random words make a good passphrase.'
-                : `Strength: ${LEVEL_NAMES[strength.level]} (about ${strength.bits} bits). ${strength.advice}`}
-            </span>
-          </div>
-        </div>
-        <div className="field">
-          <label htmlFor="backup-confirmation">Passphrase again</label>
-          <input
-            id="backup-confirmation"
-            type={shown ? 'text' : 'password'}
-            autoComplete="new-password"
-            value={confirmation}
-            onChange={(event) => setConfirmation(event.target.value)}
-          />
-        </div>
-        <div className="field field-check">
-          <input
-            id="backup-show"
-            type="checkbox"
-            checked={shown}
-            onChange={(event) => setShown(event.target.checked)}
-          />
-          <label htmlFor="backup-show">Show passphrase</label>
-        </div>
+        <NewPassphrase id="backup" value={value} onChange={setValue} />
         <div className="form-actions">
           <button type="submit" aria-busy={backup.state.status === 'running'}>
             Download backup

@@ -8,7 +8,9 @@ export function KeyBadge({ keys }: { keys: KeyringState }) {
       {keys.status === 'ready' ? (
         <code data-testid="key-fingerprint">{keys.keyring.current.fingerprint}</code>
       ) : (
-        <span>{keys.status === 'loading' ? 'preparing…' : 'unavailable'}</span>
+        <span data-testid="key-locked">
+          {keys.status === 'loading' ? 'preparing…' : keys.status === 'locked' ? 'locked' : 'unavailable'}
+        </span>
       )}
     </p>
   );

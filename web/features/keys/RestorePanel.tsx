@@ -1,6 +1,7 @@
 /**
- * Restores a backup file: the worker opens it with the passphrase and adds its keys; its history
- * entries are merged into this device's. A file that does not open changes nothing.
+ * Restores a backup file: the worker opens it with the passphrase, adds its keys and merges its
+ * history entries into this device's, sealed under this device's protection. A file that does not
+ * open changes nothing.
  */
 
 import { type FormEvent, useState } from 'react';
@@ -8,14 +9,12 @@ import { count } from '../../app/format.js';
 import { useTask } from '../../app/useTask.js';
 import { restoreBackup } from '../../crypto/client.js';
 import { MAX_BACKUP_BYTES } from '../../crypto/protocol.js';
-import { mergeHistory } from '../history/store.js';
 import { BackupAccountName } from './BackupAccountName.js';
 
 async function restore(file: File, passphrase: string) {
   if (file.size > MAX_BACKUP_BYTES) throw new Error('This file is too large to be a backup.');
-  const restored = await restoreBackup(await file.text(), passphrase);
-  const history = await mergeHistory(restored.history);
-  return { ...restored, historyAdded: history.added, historySkipped: history.skipped };
+  // The worker adds the keys and merges the history, sealing both under this device's protection.
+  return restoreBackup(await file.text(), passphrase);
 }
 
 export function RestorePanel() {

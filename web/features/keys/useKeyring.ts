@@ -1,5 +1,5 @@
 /**
- * The device's key sets, loaded (and on first visit generated) when the app starts, and loaded again
+ * The device's key sets, loaded once the device is unlocked (or has no protection), and loaded again
  * whenever any tab rotates, deletes or restores keys.
  */
 
@@ -7,15 +7,23 @@ import { useEffect, useState } from 'react';
 import { getKeyring, onKeysChanged } from '../../crypto/client.js';
 import type { KeyringInfo } from '../../crypto/protocol.js';
 import { requestPersistentStorage } from './storage.js';
+import type { VaultView } from './useVault.js';
 
 export type KeyringState =
   | { readonly status: 'loading' }
+  | { readonly status: 'locked' }
   | { readonly status: 'ready'; readonly keyring: KeyringInfo }
   | { readonly status: 'failed'; readonly message: string };
 
-export function useKeyring(): KeyringState {
+export function useKeyring(vault: VaultView): KeyringState {
   const [state, setState] = useState<KeyringState>({ status: 'loading' });
+  const unlocked = vault.status === 'unlocked';
+  const settled = vault.status !== 'loading';
   useEffect(() => {
+    if (!unlocked) {
+      setState(settled ? { status: 'locked' } : { status: 'loading' });
+      return;
+    }
     let current = true;
     const load = () =>
       getKeyring().then(
@@ -38,6 +46,6 @@ export function useKeyring(): KeyringState {
       current = false;
       unsubscribe();
     };
-  }, []);
+  }, [unlocked, settled]);
   return state;
 }

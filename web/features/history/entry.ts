@@ -1,0 +1,80 @@
+/**
+ * One history entry: what was computed, the inputs as entered, the decrypted result, when, and the
+ * service's encrypted answer with the key it was encrypted to — a key blinded for that one request,
+ * with how it was derived from the device's stored key (`blinding`), so the result can be decrypted
+ * again here or on another device after restoring a backup. Sealed at rest (web/crypto/sealed-records.ts).
+ */
+
+import type { FormValues, Interpretation, Severity } from '../../../shared/computations/computation.js';
+import { isGroupName } from '../../../shared/groups/group.js';
+import type { KeyBlinding } from '../../../shared/key-blinding.js';
+import type { PublicKeyWire } from '../../../shared/wire.js';
+import { isRecord } from '../../crypto/json.js';
+
+export interface HistoryEntry {
+  readonly id: string;
+  readonly computationId: string;
+  readonly computationVersion: number;
+  /** ISO 8601 */
+  readonly computedAt: string;
+  /** The form as the patient filled it in (numbers with the unit chosen). */
+  readonly inputs: FormValues;
+  readonly result: Interpretation;
+  /**
+   * The service's answer as received, still encrypted to `publicKey`, the key the request carried;
+   * `blinding` (absent for requests made before key blinding) names the stored key it came from.
+   */
+  readonly sealed: {
+    readonly publicKey: PublicKeyWire;
+    readonly response: unknown;
+    readonly blinding?: KeyBlinding;
+  };
+}
+
+export type NewHistoryEntry = Omit<HistoryEntry, 'id' | 'computedAt'>;
+
+const SEVERITIES: readonly Severity[] = ['normal', 'info', 'warning', 'danger'];
+
+export function isHistoryEntry(value: unknown): value is HistoryEntry {
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.computationId === 'string' &&
+    Number.isSafeInteger(value.computationVersion) &&
+    typeof value.computedAt === 'string' &&
+    !Number.isNaN(Date.parse(value.computedAt)) &&
+    isRecord(value.inputs) &&
+    Object.values(value.inputs).every(isFieldValue) &&
+    isInterpretation(value.result) &&
+    isRecord(value.sealed) &&
+    isPublicKey(value.sealed.publicKey) &&
+    isRecord(value.sealed.response) &&
+    (value.sealed.blinding === undefined ||
+      (isRecord(value.sealed.blinding) &&
+        isPublicKey(value.sealed.blinding.base) &&
+        value.sealed.blinding.base.group === value.sealed.publicKey.group &&
+        typeof value.sealed.blinding.delta === 'string' &&
+        /^[0-9a-f]{1,128}$/.test(value.sealed.blinding.delta)))
+  );
+}
+
+function isPublicKey(value: unknown): value is PublicKeyWire {
+  return isRecord(value) && isGroupName(value.group) && typeof value.y === 'string';
+}
+
+function isFieldValue(value: unknown): boolean {
+  if (typeof value === 'boolean' || typeof value === 'string') return true;
+  if (Array.isArray(value)) return value.every((item) => typeof item === 'number');
+  return isRecord(value) && typeof value.value === 'number' && typeof value.unit === 'string';
+}
+
+function isInterpretation(value: unknown): value is Interpretation {
+  return (
+    isRecord(value) &&
+    typeof value.value === 'number' &&
+    typeof value.display === 'string' &&
+    typeof value.category === 'string' &&
+    typeof value.explanation === 'string' &&
+    SEVERITIES.includes(value.severity as Severity)
+  );
+}
