@@ -56,6 +56,16 @@ export async function setUpWithoutProtection(context: BrowserContext): Promise<v
   await page.close();
 }
 
+/** A browser on a profile directory of the test's choosing (to read its files after), same flags. */
+export function launchPersistentChromium(userDataDir: string, baseURL: string): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    baseURL,
+    acceptDownloads: true,
+  });
+}
+
 /** Debian's Chromium, headless, with the flags every browser test uses. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -36,12 +36,18 @@ export function TranscriptPanel({
     <details className="transcript">
       <summary>What left this device</summary>
       <p>
-        None of the values typed above is in it. The request carries your public key and one ciphertext per
-        input; the answer carries ciphertexts that only this browser’s private key can open.
+        None of the values typed above is in it. The request carries a public key made for it alone and one
+        ciphertext per input; the answer carries ciphertexts that only this browser’s private key can open.
       </p>
       <dl className="transcript-facts">
         <dt>Group</dt>
         <dd>{group}</dd>
+        <dt>Public key</dt>
+        <dd data-testid="request-key-note">
+          <code>{requestKeyStart(requestBody)}…</code>, made for this request only: derived from your keys
+          with a fresh random number, so no two of your requests carry the same key and the service cannot
+          tell them from two people’s.
+        </dd>
         <dt>Sent</dt>
         <dd data-testid="transcript-sent">
           {notSent
@@ -84,4 +90,14 @@ export function TranscriptPanel({
       </pre>
     </details>
   );
+}
+
+/** The first characters of the request's public key, to compare two requests at a glance. */
+function requestKeyStart(requestBody: string): string {
+  try {
+    const { publicKey } = JSON.parse(requestBody) as { publicKey?: { y?: unknown } };
+    return typeof publicKey?.y === 'string' ? publicKey.y.slice(0, 16) : '';
+  } catch {
+    return '';
+  }
 }
