@@ -1,41 +1,188 @@
 /**
- * The operator's command for private model files (server/models/*.private.json):
- *   npm run model -- check FILE         validate the file; print its (id, version) and commitment W
- *   npm run model -- new-version FILE   draw a new ρ, bump the version, rewrite the file, print W
- * A new ρ always comes with a new version: clients pin a commitment per (id, version) and refuse a
+ * The operator's command for model files (docs/MODELS.md); FILE is `<id>.model.json` or its private
+ * `<id>.private.json`:
+ *   npm run model -- check FILE         validate; print the public catalog entry and a worked example
+ *   npm run model -- new-version FILE   bump the version (a private model: draw a new ρ); print W
+ *   npm run model -- try FILE --values age=50,sex=male,creatinine=88:µmol/L
+ *                                       the plaintext result and the encrypted path side by side
+ * A new ρ always comes with a new version: clients pin a model per (id, version) and refuse a
  * different one for a version they know.
  */
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { bytesToHex, numberToBytesLE } from '@noble/curves/utils.js';
-import { loadPrivateModel, ModelFileError } from '../server/models/private-model.js';
-import { findComputation } from '../shared/computations/catalog.js';
+import { evaluateAndProve } from '../server/evaluation.js';
+import { ModelFileError } from '../server/models/private-model.js';
+import { readModelFile } from '../server/served-catalog.js';
+import { encryptInputs, generateGroupKeyPair, verifyAndDecryptOutputs } from '../shared/client.js';
+import { computationToWire } from '../shared/computations/catalog.js';
+import {
+  type Computation,
+  declaredShape,
+  type FieldValue,
+  type FormValues,
+} from '../shared/computations/computation.js';
+import { validateForm } from '../shared/computations/form.js';
+import { declaredMatrix } from '../shared/declaration.js';
 import { ristretto255Group } from '../shared/groups/ristretto255.js';
+import type { ModelCoefficients, ModelDescription } from '../shared/models/model.js';
+import {
+  deriveBounds,
+  exactLinearPredictor,
+  linkResult,
+  modelComputation,
+} from '../shared/models/model-computation.js';
+import { declaredStatement } from '../shared/proofs/answer-proof.js';
 import { randomBelow } from '../shared/random.js';
 
-function check(file: string) {
-  const { id } = JSON.parse(readFileSync(file, 'utf8')) as { id?: unknown };
-  const computation = typeof id === 'string' ? findComputation(id) : undefined;
-  if (!computation) throw new ModelFileError(file, 'id', 'names no computation of this service');
-  return loadPrivateModel(file, computation, ristretto255Group);
+const PUBLIC_SUFFIX = '.model.json';
+const PRIVATE_SUFFIX = '.private.json';
+
+function publicFileOf(file: string): string {
+  return file.endsWith(PRIVATE_SUFFIX) ? file.slice(0, -PRIVATE_SUFFIX.length) + PUBLIC_SUFFIX : file;
 }
 
-function newVersion(file: string) {
-  const current = check(file);
-  const text = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const rho = randomBelow(ristretto255Group.order);
-  const next = { ...text, version: current.version + 1, rho: bytesToHex(numberToBytesLE(rho, 32)) };
-  writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
-  return check(file);
+interface Loaded {
+  readonly description: ModelDescription;
+  readonly coefficients: ModelCoefficients;
+  readonly computation: Computation;
+  readonly served: Parameters<typeof evaluateAndProve>[0];
 }
 
-const [command, file] = process.argv.slice(2);
-try {
-  if (!file || (command !== 'check' && command !== 'new-version')) {
-    throw new Error('usage: npm run model -- check FILE | new-version FILE');
+function load(file: string): Loaded {
+  const publicFile = publicFileOf(file);
+  const { description, privateModel } = readModelFile(publicFile);
+  const coefficients = privateModel?.coefficients ?? description.coefficients;
+  if (!coefficients) throw new ModelFileError(publicFile, 'weights', 'are missing');
+  const computation = modelComputation(
+    { ...description, derived: deriveBounds(description, coefficients) },
+    privateModel ? { kind: 'private-linear', commitment: privateModel.commitment } : undefined,
+  );
+  const { evaluation } = computation;
+  const matrix =
+    privateModel?.matrix ??
+    (evaluation.kind === 'private-linear'
+      ? undefined
+      : declaredMatrix(evaluation, declaredShape(computation)));
+  if (!matrix) throw new ModelFileError(publicFile, 'weights', 'are missing');
+  const statement = declaredStatement(evaluation, privateModel ? undefined : matrix);
+  return {
+    description,
+    coefficients,
+    computation,
+    served: { computation, matrix, statement, ...(privateModel ? { model: privateModel } : {}) },
+  };
+}
+
+/** A value for every field: the middle of its fitted (or accepted) range in its first unit. */
+function typicalValues(description: ModelDescription): FormValues {
+  const values: Record<string, FieldValue> = {};
+  for (const field of description.fields) {
+    if (field.kind === 'boolean') values[field.name] = false;
+    else if (field.kind === 'choice') values[field.name] = field.options[0]?.value ?? '';
+    else {
+      const unit = field.units[0];
+      const range = unit.fitted ?? unit;
+      const middle = Math.round((range.min + range.max) / 2 / unit.step) * unit.step;
+      values[field.name] = { value: Number(middle.toFixed(6)), unit: unit.id };
+    }
   }
-  const model = command === 'check' ? check(file) : newVersion(file);
-  console.log(`${model.id} version ${model.version}\ncommitment ${model.commitment}`);
+  return values;
+}
+
+/** "age=50,sex=male,creatinine=88:µmol/L,smoker=yes" → form values (numbers in their first unit by default). */
+function parseValues(description: ModelDescription, text: string): FormValues {
+  const values: Record<string, FieldValue> = {};
+  for (const pair of text.split(',').filter((p) => p !== '')) {
+    const [name, raw = ''] = pair.split('=', 2) as [string, string?];
+    const field = description.fields.find((f) => f.name === name);
+    if (!field)
+      throw new Error(
+        `--values: ${name} is not a field of ${description.id} (${description.fields.map((f) => f.name).join(', ')})`,
+      );
+    if (field.kind === 'boolean') values[name] = ['yes', 'true', '1'].includes(raw);
+    else if (field.kind === 'choice') values[name] = raw;
+    else {
+      const [number, unit = field.units[0].id] = raw.split(':', 2) as [string, string?];
+      values[name] = { value: Number(number), unit };
+    }
+  }
+  return values;
+}
+
+function worked(loaded: Loaded, values: FormValues): string {
+  const { description, coefficients, computation, served } = loaded;
+  const errors = validateForm(computation, values);
+  if (Object.keys(errors).length > 0) throw new Error(Object.values(errors).join(' '));
+  const stratum = description.strata ? String(values[description.strata.field]) : undefined;
+  const exact = exactLinearPredictor(description, coefficients, values);
+  const key = generateGroupKeyPair(computation.group);
+  const plaintexts = computation.encodeInputs(values);
+  const request = JSON.parse(JSON.stringify(encryptInputs(computation, key, plaintexts)));
+  const response = JSON.parse(JSON.stringify(evaluateAndProve(served, request)));
+  const decrypted = verifyAndDecryptOutputs(computation, key, request, response);
+  const result = computation.interpret(decrypted, values);
+  const { scale } = description.display;
+  const plain = linkResult(description, exact, stratum) * scale;
+  return [
+    `values       ${JSON.stringify(values)}`,
+    `plaintext    Σβx = ${exact.toFixed(6)}   result ${plain.toPrecision(8)}`,
+    `encrypted    ${result.technical ?? ''}   result ${result.value.toPrecision(8)} → ${result.display}, ${result.category}`,
+    `difference   ${Math.abs(result.value - plain).toExponential(2)} (proof verified before decryption)`,
+  ].join('\n');
+}
+
+function check(file: string): string {
+  const loaded = load(file);
+  const { computation } = loaded;
+  const entry = {
+    ...computationToWire(computation),
+    evaluation: computation.evaluation,
+    ...(computation.model ? { model: computation.model } : {}),
+  };
+  return `${JSON.stringify(entry, null, 2)}\n\nworked example\n${worked(loaded, typicalValues(loaded.description))}`;
+}
+
+function rewrite(file: string, change: (json: Record<string, unknown>) => Record<string, unknown>): void {
+  const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, `${JSON.stringify(change(json), null, 2)}\n`);
+}
+
+function newVersion(file: string): string {
+  const publicFile = publicFileOf(file);
+  const { description } = load(publicFile);
+  const version = description.version + 1;
+  rewrite(publicFile, (json) => ({ ...json, version }));
+  if (description.private) {
+    const rho = bytesToHex(numberToBytesLE(randomBelow(ristretto255Group.order), 32));
+    rewrite(publicFile.slice(0, -PUBLIC_SUFFIX.length) + PRIVATE_SUFFIX, (json) => ({
+      ...json,
+      version,
+      rho,
+    }));
+  }
+  const { computation } = load(publicFile);
+  const { evaluation } = computation;
+  return `${computation.id} version ${computation.version}${
+    evaluation.kind === 'private-linear' ? `\ncommitment ${evaluation.commitment}` : ''
+  }`;
+}
+
+const [command, file, flag, values] = process.argv.slice(2);
+try {
+  if (
+    !file ||
+    !['check', 'new-version', 'try'].includes(command ?? '') ||
+    (command === 'try' && flag !== '--values')
+  ) {
+    throw new Error('usage: npm run model -- check FILE | new-version FILE | try FILE --values name=value,…');
+  }
+  if (command === 'check') console.log(check(file));
+  else if (command === 'new-version') console.log(newVersion(file));
+  else {
+    const loaded = load(file);
+    console.log(worked(loaded, parseValues(loaded.description, values ?? '')));
+  }
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   process.exitCode = 1;

@@ -19,10 +19,16 @@ test('GET /api/v1/health answers {"status":"ok"}', async () => {
 });
 
 describe('GET /api/v1/computations', () => {
-  test('lists every computation of the catalog as its public description', async () => {
+  test('lists every computation the app ships as the app describes it, and the other built-in models', async () => {
     const response = await app.inject({ method: 'GET', url: '/api/v1/computations' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ computations: COMPUTATIONS.map(computationToWire) });
+    const { computations } = response.json() as { computations: { id: string }[] };
+    for (const shipped of COMPUTATIONS) {
+      expect(computations.find((entry) => entry.id === shipped.id)).toEqual(computationToWire(shipped));
+    }
+    expect(computations.map((entry) => entry.id).sort()).toEqual(
+      [...COMPUTATIONS.map((c) => c.id), 'ckd-epi-2021', 'mayo-lung-nodule'].sort(),
+    );
   });
 
   // The two computations every implementation must offer exactly so (spec: "Two computations").

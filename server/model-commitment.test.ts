@@ -6,14 +6,14 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { framingham } from '../shared/computations/framingham.js';
 import { freePort, startInstance, stopProcess } from './fleet/test-support.js';
-import { DEFAULT_MODELS_DIR, privateModelFile } from './served-catalog.js';
+import { DEFAULT_MODELS_DIR, privateModelFile, publicModelFile } from './served-catalog.js';
 
 /** One catalog request on a connection of its own, so the cluster may hand it to any worker. */
 function framinghamDeclaration(port: number): Promise<unknown> {
@@ -53,13 +53,8 @@ describe('the private model’s commitment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'models-'));
     const model = JSON.parse(readFileSync(privateModelFile(DEFAULT_MODELS_DIR, framingham.id), 'utf8'));
     const file = privateModelFile(dir, framingham.id);
-    writeFileSync(
-      file,
-      JSON.stringify({
-        ...model,
-        outputs: { linearPredictor: { weights: { lnAgeMale: 1.5 }, constant: 0 } },
-      }),
-    );
+    copyFileSync(publicModelFile(DEFAULT_MODELS_DIR, framingham.id), publicModelFile(dir, framingham.id));
+    writeFileSync(file, JSON.stringify({ ...model, weights: { ...model.weights, male: { lnAge: 1.5 } } }));
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       env: { ...process.env, MODELS_DIR: dir, PORT: String(await freePort()), WORKERS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,6 +65,6 @@ describe('the private model’s commitment', () => {
     });
     const [code] = await once(child, 'exit');
     expect(code).toBe(1);
-    expect(output).toContain(`${file}: outputs: linearPredictor.weights.lnAgeMale is out of range`);
+    expect(output).toContain(`${file}: weights.male.lnTotalCholesterol: must be a finite number`);
   }, 30_000);
 });

@@ -3,7 +3,7 @@
  * response carries them, in any form, while the catalog publishes what decoding needs (S0, mean, scale).
  */
 
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
@@ -12,14 +12,16 @@ import { generateGroupKeyPair } from '../shared/client.js';
 import { findComputation } from '../shared/computations/catalog.js';
 import type { Computation } from '../shared/computations/computation.js';
 import {
+  evaluateInTheClear,
   FRAMINGHAM_FEATURES,
+  FRAMINGHAM_REFERENCE,
   FRAMINGHAM_SEXES,
   type FraminghamSex,
   framinghamInputName,
-} from '../shared/computations/framingham.js';
-import { evaluateInTheClear, FRAMINGHAM_REFERENCE, serve } from '../shared/computations/test-support.js';
+  serve,
+} from '../shared/computations/test-support.js';
 import { bytesToBase64Url } from '../shared/wire.js';
-import { loadServedCatalog } from './served-catalog.js';
+import { DEFAULT_MODELS_DIR, loadServedCatalog, publicModelFile } from './served-catalog.js';
 import { buildTestApp, encryptedRequest, evaluatePath, postEvaluate } from './test-support.js';
 
 /** 2^256 − 1: not a canonical ristretto255 encoding (RFC 9496 §4.3.1). */
@@ -74,9 +76,13 @@ describe('the private Framingham model', () => {
     );
   });
 
-  it('stops the start, naming the file, when the model file is missing', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'models-'));
-    expect(() => loadServedCatalog(empty)).toThrow(/framingham-2008\.private\.json: \(file\)/);
+  it('stops the start, naming the file, when the private file is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    copyFileSync(
+      publicModelFile(DEFAULT_MODELS_DIR, 'framingham-2008'),
+      publicModelFile(dir, 'framingham-2008'),
+    );
+    expect(() => loadServedCatalog(dir)).toThrow(/framingham-2008\.private\.json: \(file\)/);
   });
 
   it.each(
@@ -108,19 +114,26 @@ describe('no response carries a coefficient', () => {
     expect(betaPatterns.filter((p) => p.test(text))).toHaveLength(2);
   });
 
-  it('publishes S0, the mean Σβx and the output scale, and nothing else, in the catalog', async () => {
-    const response = await app.inject({ method: 'GET', url: '/api/v1/computations' });
-    expect(response.statusCode).toBe(200);
-    const { computations } = response.json() as { computations: { id: string; parameters?: unknown }[] };
-    const entry = computations.find((c) => c.id === 'framingham-2008');
-    expect(entry?.parameters).toEqual({
-      outputScale: 1e8,
-      baselineSurvivalMale: FRAMINGHAM_REFERENCE.male.s0,
-      baselineSurvivalFemale: FRAMINGHAM_REFERENCE.female.s0,
-      meanLinearPredictorMale: FRAMINGHAM_REFERENCE.male.mean,
-      meanLinearPredictorFemale: FRAMINGHAM_REFERENCE.female.mean,
-    });
-    expectNoCoefficient(response);
+  it('publishes the model file’s public part (S0, the mean Σβx, the precision), and no weight, in the catalog', async () => {
+    for (const version of [1, 2]) {
+      const response = await app.inject({ method: 'GET', url: `/api/v${version}/computations` });
+      expect(response.statusCode).toBe(200);
+      const { computations } = response.json() as { computations: { id: string; model?: unknown }[] };
+      const entry = computations.find((c) => c.id === 'framingham-2008');
+      if (version === 2) {
+        expect(entry?.model).toMatchObject({
+          private: true,
+          precision: { features: 4, weights: 4 },
+          link: {
+            kind: 'cox',
+            baselineSurvival: { male: FRAMINGHAM_REFERENCE.male.s0, female: FRAMINGHAM_REFERENCE.female.s0 },
+            mean: { male: FRAMINGHAM_REFERENCE.male.mean, female: FRAMINGHAM_REFERENCE.female.mean },
+          },
+        });
+        expect(entry?.model).not.toHaveProperty('coefficients');
+      }
+      expectNoCoefficient(response);
+    }
   });
 
   it('in the OpenAPI document', async () => {

@@ -90,8 +90,21 @@ export const DeclarationSchema = Type.Union([
   Type.Object({ kind: Type.Literal('public-monomial'), outputs: outputsOf('exponents') }, strict),
 ]);
 
+/**
+ * A model file's public part with what the service derived (shared/models/model.ts, docs/MODELS.md),
+ * checked by `parseModel`, not by this schema.
+ */
+export const PublishedModelSchema = Type.Record(Type.String(), Type.Unknown(), {
+  description:
+    'The public part of a model file (docs/MODELS.md), with the decode range and error bound derived at load',
+});
+
 export const ComputationV2Schema = Type.Object(
-  { ...ComputationSchema.properties, evaluation: DeclarationSchema },
+  {
+    ...ComputationSchema.properties,
+    evaluation: DeclarationSchema,
+    model: Type.Optional(PublishedModelSchema),
+  },
   strict,
 );
 export type ComputationV2Wire = Static<typeof ComputationV2Schema>;

@@ -1,24 +1,25 @@
 /**
- * A private model file: the secret weights of a `private-linear` computation and the commitment's ρ,
- * which live together and only here (never in the catalog, an answer or the web bundle). Both are
- * fixed in the file, never drawn at start-up, so every worker and every restart publishes the same
- * commitment W; a new ρ is a new model version (`npm run model -- new-version FILE`).
+ * A private model file, `<id>.private.json`: the secret coefficients of a private model and the
+ * commitment's ρ, which live together and only here (never in the catalog, an answer or the web
+ * bundle). Both are fixed in the file, never drawn at start-up, so every worker and every restart
+ * publishes the same commitment W; a new ρ is a new model version (`npm run model -- new-version FILE`).
  *
  * { "id": "framingham-2008", "version": 1,
- *   "outputs": { "<output>": { "weights": { "<input>": w, … }, "constant": t } },
+ *   "weights": { "<feature>": β, … } or { "<stratum>": { "<feature>": β, … }, … },
+ *   "intercept": t or { "<stratum>": t, … },
  *   "rho": "<32-byte scalar, little-endian hex>" }
  */
 
-import { readFileSync } from 'node:fs';
 import { hexToBytes } from '@noble/curves/utils.js';
-import { type Computation, declaredShape } from '../../shared/computations/computation.js';
-import {
-  DeclarationError,
-  type DeclaredMatrix,
-  declaredMatrix,
-  parseDeclaration,
-} from '../../shared/declaration.js';
+import type { DeclaredMatrix } from '../../shared/declaration.js';
 import type { Group } from '../../shared/groups/group.js';
+import { ModelError } from '../../shared/models/features.js';
+import {
+  type ModelCoefficients,
+  type ModelDescription,
+  parseCoefficients,
+} from '../../shared/models/model.js';
+import { modelMatrix } from '../../shared/models/model-computation.js';
 import { commitToModel } from '../../shared/proofs/commitment.js';
 import { scalarFromBytes } from '../../shared/proofs/scalar.js';
 import { isRecord } from '../../shared/records.js';
@@ -27,7 +28,9 @@ import { bytesToBase64Url } from '../../shared/wire.js';
 export interface PrivateModel {
   readonly id: string;
   readonly version: number;
-  /** Secret: weights (row per output, catalog order) and constants. */
+  /** Secret: the coefficients as the file gives them. */
+  readonly coefficients: ModelCoefficients;
+  /** Secret: the weights (row per output, catalog order) and constants, as integers. */
   readonly matrix: DeclaredMatrix;
   /** Secret: the commitment's blinding scalar. */
   readonly rho: bigint;
@@ -38,43 +41,43 @@ export interface PrivateModel {
 /** A model file that cannot be served; the message names the file, the field and what is wrong. */
 export class ModelFileError extends Error {
   override readonly name = 'ModelFileError';
-  constructor(file: string, field: string, why: string) {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly why: string,
+  ) {
     super(`${file}: ${field}: ${why}`);
   }
 }
 
-/** Reads and checks a private model file against the computation it is for. */
-export function loadPrivateModel<E>(file: string, computation: Computation, group: Group<E>): PrivateModel {
-  const fail = (field: string, why: string) => new ModelFileError(file, field, why);
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw fail('(file)', `cannot be read as JSON (${(error as Error).message})`);
-  }
-  if (!isRecord(value)) throw fail('(file)', 'is not a JSON object');
-  const extra = Object.keys(value).filter((k) => !['id', 'version', 'outputs', 'rho'].includes(k));
-  if (extra.length > 0) throw fail(extra.join(', '), 'unknown field');
-  if (value.id !== computation.id) throw fail('id', `must be ${computation.id}`);
-  const { version } = value;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version >= 2 ** 32) {
-    throw fail('version', 'must be an integer in [1, 2³²)');
-  }
-  const shape = declaredShape(computation);
-  let matrix: DeclaredMatrix;
-  try {
-    const declaration = parseDeclaration({ kind: 'public-linear', outputs: value.outputs }, shape);
-    if (declaration.kind !== 'public-linear') throw new DeclarationError('not linear');
-    matrix = declaredMatrix(declaration, shape);
-  } catch (error) {
-    throw fail('outputs', (error as Error).message.replace(/^public-linear declaration: /, ''));
-  }
+const PRIVATE_KEYS = ['id', 'version', 'weights', 'intercept', 'rho'];
+
+/** Checks a parsed private file against its model's public description; throws `ModelError`. */
+export function parsePrivateModel<E>(value: unknown, model: ModelDescription, group: Group<E>): PrivateModel {
+  if (!isRecord(value)) throw new ModelError('(file)', 'is not a JSON object');
+  const extra = Object.keys(value).filter((k) => !PRIVATE_KEYS.includes(k));
+  if (extra.length > 0) throw new ModelError(extra[0] as string, 'unknown field');
+  if (value.id !== model.id) throw new ModelError('id', `must be ${model.id}, as in the public file`);
+  if (value.version !== model.version)
+    throw new ModelError(
+      'version',
+      `must be ${model.version}, as in the public file (ρ belongs to one version)`,
+    );
+  const coefficients = parseCoefficients(value, model, '');
   const rho =
     typeof value.rho === 'string' && /^[0-9a-f]{64}$/.test(value.rho)
       ? scalarFromBytes(hexToBytes(value.rho))
       : undefined;
   if (rho === undefined || rho === 0n)
-    throw fail('rho', 'must be 64 lowercase hex digits of a nonzero scalar < ℓ');
+    throw new ModelError('rho', 'must be 64 lowercase hex digits of a nonzero scalar < ℓ');
+  const matrix = modelMatrix(model, coefficients);
   const w = commitToModel(group, [...matrix.coefficients.flat(), ...matrix.constants], rho);
-  return { id: computation.id, version, matrix, rho, commitment: bytesToBase64Url(group.toBytes(w)) };
+  return {
+    id: model.id,
+    version: model.version,
+    coefficients,
+    matrix,
+    rho,
+    commitment: bytesToBase64Url(group.toBytes(w)),
+  };
 }

@@ -35,7 +35,12 @@ export const computationRoutes: FastifyPluginAsync<ComputationRoutesOptions> = a
   const entries = [...served.values()].map(({ computation }) =>
     protocol === 1
       ? computationToWire(computation)
-      : { ...computationToWire(computation), evaluation: computation.evaluation },
+      : {
+          ...computationToWire(computation),
+          evaluation: computation.evaluation,
+          // A model file's public part: what the app builds the form, encoding and result from.
+          ...(computation.model ? { model: computation.model } : {}),
+        },
   );
   const catalog = { computations: entries };
   const evaluate = protocol === 1 ? evaluateRequest : evaluateAndProve;

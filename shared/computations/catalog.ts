@@ -1,4 +1,9 @@
-/** Every computation the service offers. Adding one = one file in this folder plus a line here. */
+/**
+ * The computations this app ships. Written as code: products and series that no model file can say
+ * (`CODE_COMPUTATIONS`, which the service serves as they are). Shipped model files: the built-in
+ * models whose declarations the app trusts without pinning (server/models/). Any other model the
+ * service loads reaches the app through its v2 catalog (web/crypto/trusted-catalog.ts).
+ */
 
 import type { ComputationWire } from '../wire.js';
 import { bmi } from './bmi.js';
@@ -7,6 +12,8 @@ import { cockcroftGault } from './cockcroft-gault.js';
 import type { Computation } from './computation.js';
 import { framingham } from './framingham.js';
 import { readingsSummary } from './readings-summary.js';
+
+export const CODE_COMPUTATIONS: readonly Computation[] = [bmi, cockcroftGault, readingsSummary];
 
 export const COMPUTATIONS: readonly Computation[] = [
   bmi,

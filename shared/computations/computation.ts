@@ -6,6 +6,7 @@
 import type { Declaration, DeclaredShape } from '../declaration.js';
 import type { Ciphertext } from '../elgamal.js';
 import type { GroupName } from '../groups/group.js';
+import type { PublishedModel } from '../models/model.js';
 
 /** A protocol input: an integer plaintext with its unit and bounds, as the public catalog shows it. */
 export interface InputSpec {
@@ -143,6 +144,8 @@ export interface Computation {
   readonly outputs: readonly OutputSpec[];
   readonly fields: readonly Field[];
   readonly evaluation: Declaration;
+  /** A model file's public part, for a computation built from one (published in the v2 catalog). */
+  readonly model?: PublishedModel;
   /** Public constants a client needs to interpret the outputs (published in the catalog). */
   readonly parameters?: Readonly<Record<string, number>>;
   /**

@@ -4,17 +4,15 @@ import { evaluateRequest } from '../../server/evaluation.js';
 import { decryptOutputs, encryptInputs, generateGroupKeyPair } from '../client.js';
 import { type FormValues, named } from './computation.js';
 import { formWarnings, validateForm } from './form.js';
-import {
-  FRAMINGHAM_FEATURES,
-  FRAMINGHAM_SEXES,
-  type FraminghamFeature,
-  framingham,
-  framinghamInputName,
-} from './framingham.js';
+import { framingham } from './framingham.js';
 import {
   encryptedRoundTrip,
   evaluateInTheClear,
+  FRAMINGHAM_FEATURES,
   FRAMINGHAM_REFERENCE,
+  FRAMINGHAM_SEXES,
+  type FraminghamFeature,
+  framinghamInputName,
   type ReferenceSex as Sex,
   serve,
 } from './test-support.js';

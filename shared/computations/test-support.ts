@@ -8,7 +8,6 @@ import { evaluateAndProve } from '../../server/evaluation.js';
 import { loadServedCatalog, type ServedComputation } from '../../server/served-catalog.js';
 import { encryptInputs, type GroupKeyPair, verifyAndDecryptOutputs } from '../client.js';
 import type { Computation, Plaintexts } from './computation.js';
-import type { FraminghamFeature } from './framingham.js';
 
 const servedCatalog = loadServedCatalog();
 
@@ -51,6 +50,25 @@ export function encryptedRoundTrip(
 }
 
 export type ReferenceSex = 'female' | 'male';
+
+/** Framingham's features and sexes as its model file names them (framingham-2008.model.json). */
+export const FRAMINGHAM_FEATURES = [
+  'lnAge',
+  'lnTotalCholesterol',
+  'lnHdl',
+  'lnSbpUntreated',
+  'lnSbpTreated',
+  'smoker',
+  'diabetes',
+] as const;
+export type FraminghamFeature = (typeof FRAMINGHAM_FEATURES)[number];
+export const FRAMINGHAM_SEXES = ['Male', 'Female'] as const;
+export type FraminghamSex = (typeof FRAMINGHAM_SEXES)[number];
+
+/** A feature's input in one sex's slots, e.g. lnAgeFemale. */
+export function framinghamInputName(feature: FraminghamFeature, sex: FraminghamSex): string {
+  return `${feature}${sex}`;
+}
 
 /**
  * D'Agostino et al., Circulation 2008, as tabled in ../reference/clinical.md (copied here as data):
