@@ -322,3 +322,29 @@ export function openSealedJson(
 ): unknown {
   return JSON.parse(openAesGcm(dataKey, sealed, `${context}\n${vaultId}`).toString('utf8'));
 }
+
+export interface SealedHistoryEntryJson {
+  readonly id: string;
+  readonly result: { readonly display: string };
+  readonly sealed: {
+    readonly publicKey: PublicKeyWire;
+    readonly response: unknown;
+    readonly blinding?: { readonly base: PublicKeyWire; readonly delta: string };
+  };
+}
+
+/** The history entries of a device with no protection, opened with the data key stored beside them. */
+export async function readHistoryEntries(page: Page): Promise<SealedHistoryEntryJson[]> {
+  const vault = (await readStore(page, 'sealed-vitals', 'keys')).vault as VaultRecordJson;
+  const dataKey = Buffer.from(vault.openKey ?? '', 'base64url');
+  const stored = await readStore(page, 'sealed-vitals-history', 'results');
+  return Object.entries(stored).map(
+    ([id, sealed]) =>
+      openSealedJson(
+        dataKey,
+        vault.id,
+        `sealed-vitals history entry v1\n${id}`,
+        sealed as never,
+      ) as SealedHistoryEntryJson,
+  );
+}
