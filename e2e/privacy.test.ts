@@ -99,7 +99,7 @@ test('no typed value is in any URL or body, and evaluate bodies are only ciphert
   }
 });
 
-test('the same values encrypt to different ciphertexts each time, under the same public key', async () => {
+test('the same values encrypt to different ciphertexts each time, under a different public key', async () => {
   const page = await browserTests.newPage();
   const bodies: string[] = [];
   page.on('request', (request) => {
@@ -112,7 +112,9 @@ test('the same values encrypt to different ciphertexts each time, under the same
 
   const [one, two] = bodies.map((body) => JSON.parse(body) as ReturnType<typeof expectedEvaluateBody>);
   expect(bodies).toHaveLength(2);
-  expect(two?.publicKey).toEqual(one?.publicKey);
+  // Key blinding: each request carries a key of its own, so nothing in two bodies links them.
+  expect(two?.publicKey.group).toBe(one?.publicKey.group);
+  expect(two?.publicKey.y).not.toBe(one?.publicKey.y);
   const elements = (body: typeof one) =>
     Object.values(body?.inputs ?? {}).flatMap((ciphertext) => [ciphertext.a, ciphertext.b]);
   const reused = elements(one).filter((text) => elements(two).includes(text));
