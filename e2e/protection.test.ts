@@ -10,6 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, test } from 'vitest';
+import { evaluateRequest } from '../server/evaluation.js';
+import { decryptOutputs, encryptInputs, generateGroupKeyPair } from '../shared/client.js';
+import { bmi } from '../shared/computations/bmi.js';
+import { serve } from '../shared/computations/test-support.js';
 import {
   dataKeyFromPassphrase,
   downloadBackup,
@@ -17,6 +21,7 @@ import {
   openBackupInNode,
   openSealedJson,
   readStore,
+  restoreBackup,
   shownFingerprint,
   type VaultRecordJson,
 } from './custody.js';
@@ -378,4 +383,148 @@ describe('unlinkable requests', () => {
       );
     }
   });
+});
+
+describe('an older version’s store', () => {
+  test('moves under the protection on set-up: same keys, same history, which still decrypts; nothing left in the clear', async () => {
+    // What the version before protection at rest wrote: key pairs wrapped under a non-extractable
+    // AES-GCM key stored beside them, and history entries in the clear.
+    const keys = {
+      ffdhe3072: generateGroupKeyPair('ffdhe3072'),
+      ristretto255: generateGroupKeyPair('ristretto255'),
+    };
+    const inputs = { weight: { value: 137.9, unit: 'kg' }, height: { value: 193.7, unit: 'cm' } };
+    const request = encryptInputs(bmi, keys.ffdhe3072, bmi.encodeInputs(inputs));
+    const response = JSON.parse(JSON.stringify(evaluateRequest(serve(bmi), request)));
+    const result = bmi.interpret(decryptOutputs(bmi, keys.ffdhe3072, response), inputs);
+    const setId = crypto.randomUUID();
+    const entry = {
+      id: crypto.randomUUID(),
+      computationId: 'bmi',
+      computationVersion: bmi.version,
+      computedAt: new Date().toISOString(),
+      inputs,
+      result,
+      sealed: { publicKey: keys.ffdhe3072.publicKey, response },
+    };
+    const context = await browserTests.newContext({ protection: 'fresh' });
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.evaluate(
+      async ({ setId, pairs, entry }) => {
+        const request = <T>(r: IDBRequest<T>) =>
+          new Promise<T>((resolve, reject) => {
+            r.onsuccess = () => resolve(r.result);
+            r.onerror = () => reject(r.error);
+          });
+        const openDb = (name: string, store: string) =>
+          new Promise<IDBDatabase>((resolve, reject) => {
+            const open = indexedDB.open(name);
+            open.onupgradeneeded = () => open.result.createObjectStore(store);
+            open.onsuccess = () => resolve(open.result);
+            open.onerror = () => reject(open.error);
+          });
+        const b64 = (bytes: Uint8Array) =>
+          btoa(String.fromCharCode(...bytes))
+            .replace(/\+/g, '-')
+            .replace(/\//g, '_')
+            .replace(/=+$/, '');
+        const wrappingKey = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, [
+          'encrypt',
+          'decrypt',
+        ]);
+        const stored: Record<string, unknown> = {};
+        for (const pair of pairs) {
+          const hex = pair.privateKey.length % 2 === 0 ? pair.privateKey : `0${pair.privateKey}`;
+          const bytes = Uint8Array.from(hex.match(/../g) ?? [], (byte) => Number.parseInt(byte, 16));
+          const iv = crypto.getRandomValues(new Uint8Array(12));
+          const additionalData = new TextEncoder().encode(
+            `sealed-vitals private key v2\n${setId}\n${pair.publicKey.group}\n${pair.publicKey.y}`,
+          );
+          const ciphertext = new Uint8Array(
+            await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, wrappingKey, bytes),
+          );
+          stored[pair.publicKey.group] = {
+            publicKey: pair.publicKey,
+            wrappedPrivateKey: { iv: b64(iv), ciphertext: b64(ciphertext) },
+          };
+        }
+        const record = {
+          version: 2,
+          current: setId,
+          keySets: [{ id: setId, createdAt: '2026-01-05T09:00:00.000Z', keys: stored }],
+        };
+        const keysDb = await openDb('sealed-vitals', 'keys');
+        const keysStore = keysDb.transaction('keys', 'readwrite').objectStore('keys');
+        await request(keysStore.put(wrappingKey, 'wrapping-key'));
+        await request(keysDb.transaction('keys', 'readwrite').objectStore('keys').put(record, 'device-keys'));
+        const historyDb = await openDb('sealed-vitals-history', 'results');
+        await request(
+          historyDb.transaction('results', 'readwrite').objectStore('results').put(entry, entry.id),
+        );
+      },
+      {
+        setId,
+        pairs: Object.values(keys).map((pair) => ({
+          publicKey: pair.publicKey,
+          privateKey: pair.privateKey.toString(16),
+        })),
+        entry,
+      },
+    );
+    await page.goto('/keys');
+    expect(await page.getByTestId('protection-choice').textContent()).toContain(
+      'The keys and history already on this device are moved under it; nothing is lost.',
+    );
+    const choice = page.getByTestId('protection-choice');
+    await choice.getByLabel('Passphrase', { exact: true }).fill(UNLOCK_PASSPHRASE);
+    await choice.getByLabel('Passphrase again', { exact: true }).fill(UNLOCK_PASSPHRASE);
+    await choice.getByRole('button', { name: 'Protect with this passphrase' }).click();
+    await page.getByTestId('current-keys').waitFor();
+    const fingerprint = await shownFingerprint(page);
+    await follow(page, 'History');
+    const row = page.getByTestId('history-entry').filter({ hasText: result.display });
+    await row.getByText(`${fingerprint} (in use)`).waitFor();
+    await row.getByRole('button', { name: /^Decrypt again/ }).click();
+    expect(await row.getByTestId('decrypted-again').textContent()).toBe(
+      `Decrypted again: ${result.display}, as recorded.`,
+    );
+
+    // The old records are gone; what is left is sealed.
+    const dump = JSON.stringify(await dumpIndexedDb(page));
+    for (const gone of [
+      'device-keys',
+      'wrapping-key',
+      '"cryptoKey"',
+      '137.9',
+      result.display,
+      keys.ffdhe3072.publicKey.y,
+    ]) {
+      expect(dump, gone).not.toContain(gone);
+    }
+    expect(Object.keys(await readStore(page, 'sealed-vitals', 'keys')).sort()).toEqual(['keyring', 'vault']);
+  });
+});
+
+test('a backup restores onto a protected device, and its results decrypt again there', async () => {
+  const source = await browserTests.newPage();
+  await source.goto('/');
+  const result = await computeBmi(source, '92.4', '181');
+  await follow(source, 'Keys');
+  await source.getByTestId('current-keys').waitFor();
+  const fileText = await downloadBackup(source);
+
+  const context = await browserTests.newContext({ protection: 'fresh' });
+  const page = await context.newPage();
+  await protectWithPassphrase(page);
+  const outcome = await restoreBackup(page, fileText);
+  expect(outcome.restored).toBe(true);
+  await follow(page, 'History');
+  const row = page.getByTestId('history-entry').filter({ hasText: result.value });
+  await row.getByRole('button', { name: /^Decrypt again/ }).click();
+  expect(await row.getByTestId('decrypted-again').textContent()).toBe(
+    `Decrypted again: ${result.value}, as recorded.`,
+  );
+  // Sealed under this device's protection: nothing of it readable in IndexedDB.
+  expect(JSON.stringify(await dumpIndexedDb(page))).not.toContain('92.4');
 });
