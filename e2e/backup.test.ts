@@ -169,16 +169,17 @@ describe('backup and restore', () => {
     const backup = page.getByRole('region', { name: 'Back up your keys' });
 
     await passphrase.fill('Summer2024!');
-    expect(await strength.textContent()).toMatch(
-      /^Strength: too weak \(about \d+ bits\)\. Too easy to guess\./,
-    );
+    // zxcvbn-ts's dictionaries load with the form; the estimate follows.
+    await expect
+      .poll(() => strength.textContent())
+      .toMatch(/^Strength: too weak \(about \d+ bits\)\. Too easy to guess\./);
     // The feedback is what a screen reader reads with the field.
     expect(await passphrase.getAttribute('aria-describedby')).toBe('backup-strength');
     await again.fill('Summer2024!');
     await backup.getByRole('button', { name: 'Download backup' }).click();
     expect(await backup.getByRole('alert').textContent()).toBe('Choose a stronger passphrase first.');
 
-    await passphrase.fill('velvet orbit cactus lantern');
+    await passphrase.fill('velvet orbit cactus');
     expect(await strength.textContent()).toMatch(/^Strength: fair/);
     await passphrase.fill(GOOD_PASSPHRASE);
     expect(await strength.textContent()).toMatch(/^Strength: strong/);

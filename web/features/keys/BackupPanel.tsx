@@ -9,7 +9,13 @@ import { useTask } from '../../app/useTask.js';
 import { makeBackup } from '../../crypto/client.js';
 import { readHistory } from '../history/store.js';
 import { BackupAccountName } from './BackupAccountName.js';
-import { EMPTY_PASSPHRASE, NewPassphrase, type NewPassphraseValue, problemWith } from './NewPassphrase.js';
+import {
+  EMPTY_PASSPHRASE,
+  NewPassphrase,
+  type NewPassphraseValue,
+  problemWith,
+  useEstimator,
+} from './NewPassphrase.js';
 
 async function backUp(passphrase: string) {
   const { entries } = await readHistory();
@@ -31,12 +37,13 @@ function saveFile(text: string, fileName: string): void {
 
 export function BackupPanel() {
   const [value, setValue] = useState<NewPassphraseValue>(EMPTY_PASSPHRASE);
+  const estimate = useEstimator();
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const backup = useTask(backUp);
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const found = problemWith(value);
+    const found = problemWith(value, estimate);
     setProblem(found);
     if (found === undefined) void backup.run(value.passphrase).then(() => setValue(EMPTY_PASSPHRASE));
   }
@@ -51,7 +58,7 @@ export function BackupPanel() {
       </p>
       <form className="stacked-form" noValidate onSubmit={submit}>
         <BackupAccountName />
-        <NewPassphrase id="backup" value={value} onChange={setValue} />
+        <NewPassphrase id="backup" value={value} onChange={setValue} estimate={estimate} />
         <div className="form-actions">
           <button type="submit" aria-busy={backup.state.status === 'running'}>
             Download backup

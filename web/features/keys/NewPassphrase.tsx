@@ -3,8 +3,8 @@
  * unlocking this device. The parent holds the values and asks `problemWith` before using them.
  */
 
-import { useState } from 'react';
-import { METER_MAX_BITS, MINIMUM_BITS, passphraseStrength, STRONG_BITS } from './passphrase.js';
+import { useEffect, useState } from 'react';
+import { type Estimator, loadEstimator, METER_MAX_BITS, MINIMUM_BITS, STRONG_BITS } from './passphrase.js';
 
 const LEVEL_NAMES = { 'too-weak': 'too weak', fair: 'fair', strong: 'strong' } as const;
 
@@ -15,9 +15,26 @@ export interface NewPassphraseValue {
 
 export const EMPTY_PASSPHRASE: NewPassphraseValue = { passphrase: '', confirmation: '' };
 
+/** The strength estimator, once its dictionaries have loaded (they load when a form shows). */
+export function useEstimator(): Estimator | undefined {
+  const [estimator, setEstimator] = useState<{ estimate: Estimator } | undefined>(undefined);
+  useEffect(() => {
+    let current = true;
+    void loadEstimator().then((estimate) => current && setEstimator({ estimate }));
+    return () => {
+      current = false;
+    };
+  }, []);
+  return estimator?.estimate;
+}
+
 /** Why these cannot be used yet, or undefined when they can. */
-export function problemWith({ passphrase, confirmation }: NewPassphraseValue): string | undefined {
-  if (passphraseStrength(passphrase).level === 'too-weak') return 'Choose a stronger passphrase first.';
+export function problemWith(
+  { passphrase, confirmation }: NewPassphraseValue,
+  estimate: Estimator | undefined,
+): string | undefined {
+  if (!estimate) return 'The passphrase’s strength is still being checked; try again in a moment.';
+  if (estimate(passphrase).level === 'too-weak') return 'Choose a stronger passphrase first.';
   if (confirmation !== passphrase) return 'The two passphrases are not the same.';
   return undefined;
 }
@@ -26,14 +43,16 @@ export function NewPassphrase({
   id,
   value,
   onChange,
+  estimate,
 }: {
   /** Prefix of the fields' ids, unique on the page. */
   id: string;
   value: NewPassphraseValue;
   onChange(value: NewPassphraseValue): void;
+  estimate: Estimator | undefined;
 }) {
   const [shown, setShown] = useState(false);
-  const strength = passphraseStrength(value.passphrase);
+  const strength = estimate && value.passphrase !== '' ? estimate(value.passphrase) : undefined;
   return (
     <>
       <div className="field">
@@ -46,24 +65,22 @@ export function NewPassphrase({
           aria-describedby={`${id}-strength`}
           onChange={(event) => onChange({ ...value, passphrase: event.target.value })}
         />
-        <div
-          id={`${id}-strength`}
-          className="strength"
-          data-level={value.passphrase === '' ? undefined : strength.level}
-        >
+        <div id={`${id}-strength`} className="strength" data-level={strength?.level}>
           <meter
             min={0}
             max={METER_MAX_BITS}
             low={MINIMUM_BITS}
             high={STRONG_BITS}
             optimum={METER_MAX_BITS}
-            value={Math.min(strength.bits, METER_MAX_BITS)}
+            value={Math.min(strength?.bits ?? 0, METER_MAX_BITS)}
             aria-label="Passphrase strength"
           />
           <span data-testid="passphrase-strength">
             {value.passphrase === ''
               ? 'Four or more random words make a good passphrase.'
-              : `Strength: ${LEVEL_NAMES[strength.level]} (about ${strength.bits} bits). ${strength.advice}`}
+              : strength
+                ? `Strength: ${LEVEL_NAMES[strength.level]} (about ${strength.bits} bits). ${strength.advice}`
+                : 'Checking its strength…'}
           </span>
         </div>
       </div>

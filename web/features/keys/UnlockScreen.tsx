@@ -9,7 +9,13 @@ import { ConfirmDialog } from '../../app/ConfirmDialog.js';
 import { useTask } from '../../app/useTask.js';
 import { setUpVault, unlockWithPasskey, unlockWithPassphrase } from '../../crypto/client.js';
 import type { VaultState } from '../../crypto/protocol.js';
-import { EMPTY_PASSPHRASE, NewPassphrase, type NewPassphraseValue, problemWith } from './NewPassphrase.js';
+import {
+  EMPTY_PASSPHRASE,
+  NewPassphrase,
+  type NewPassphraseValue,
+  problemWith,
+  useEstimator,
+} from './NewPassphrase.js';
 import { createUnlockPasskey, passkeySecret, passkeysAvailable } from './passkey.js';
 
 type Adopt = (state: VaultState) => void;
@@ -29,6 +35,7 @@ export function UnlockScreen({ vault, adopt }: { vault: VaultState; adopt: Adopt
 /** The first-use step, also offered on the keys page of a device with no protection. */
 export function ProtectionChoice({ migrating, adopt }: { migrating: boolean; adopt: Adopt }) {
   const [value, setValue] = useState<NewPassphraseValue>(EMPTY_PASSPHRASE);
+  const estimate = useEstimator();
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [confirmingNone, setConfirmingNone] = useState(false);
   const withPasskey = useTask(async () => adopt(await setUpVault({ passkey: await createUnlockPasskey() })));
@@ -38,7 +45,7 @@ export function ProtectionChoice({ migrating, adopt }: { migrating: boolean; ado
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const found = problemWith(value);
+    const found = problemWith(value, estimate);
     setProblem(found);
     if (found === undefined) void withPassphrase.run(value.passphrase);
   }
@@ -81,7 +88,7 @@ export function ProtectionChoice({ migrating, adopt }: { migrating: boolean; ado
             readOnly
             hidden
           />
-          <NewPassphrase id="protect" value={value} onChange={setValue} />
+          <NewPassphrase id="protect" value={value} onChange={setValue} estimate={estimate} />
           <div className="form-actions">
             <button type="submit" aria-busy={withPassphrase.state.status === 'running'}>
               Protect with this passphrase
