@@ -40,6 +40,22 @@ const PAGE_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The scripts' own policy. A worker does not inherit the page's: it runs under the policy delivered
+ * with its script (CSP Level 3, "Initialize a worker's policy container"), so without one the crypto
+ * worker — the code holding the keys — could load and connect anywhere. Scripts from this origin
+ * only, 'wasm-unsafe-eval' to compile libsodium's WebAssembly (ristretto255 and Argon2id; it allows
+ * no eval), requests to this origin only. Browsers ignore a policy on a script loaded by a page.
+ */
+const SCRIPT_POLICY = [
+  "default-src 'none'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 /** A GET for a page of the app: not the API, and not a (missing) build asset, which must stay a 404. */
 function isAppPage(request: FastifyRequest): boolean {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
@@ -62,6 +78,8 @@ const spaPlugin: FastifyPluginAsync<SpaOptions> = async (app, { root }) => {
         reply.header('content-security-policy', PAGE_POLICY);
         // Page URLs name the computation a patient uses: no need to tell other sites.
         reply.header('referrer-policy', 'no-referrer');
+      } else if (path.endsWith('.js')) {
+        reply.header('content-security-policy', SCRIPT_POLICY);
       }
     },
   });
