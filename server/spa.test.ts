@@ -61,6 +61,19 @@ describe('files of the build', () => {
     expect(response.headers['x-content-type-options']).toBe('nosniff');
   });
 
+  test('a script carries its own policy, for when it runs as a worker (which does not inherit the page’s)', async () => {
+    const policy = String((await get('/assets/index-Bx7f3k2a.js')).headers['content-security-policy']);
+    expect(policy.split('; ')).toEqual([
+      "default-src 'none'",
+      "script-src 'self' 'wasm-unsafe-eval'",
+      "connect-src 'self'",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ]);
+    expect((await get('/favicon.svg')).headers['content-security-policy']).toBeUndefined();
+  });
+
   test('a hashed asset is cached for a year and never revalidated', async () => {
     const response = await get('/assets/index-Bx7f3k2a.js');
     expect(response.statusCode).toBe(200);
