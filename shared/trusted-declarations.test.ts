@@ -4,8 +4,8 @@ import { framingham } from './computations/framingham.js';
 import type { Declaration } from './declaration.js';
 import { type PinStore, trustCatalogEntry } from './trusted-declarations.js';
 
-function memoryPins(): PinStore & { entries: Map<string, Declaration> } {
-  const entries = new Map<string, Declaration>();
+function memoryPins(): PinStore & { entries: Map<string, Declaration | string> } {
+  const entries = new Map<string, Declaration | string>();
   return { entries, get: async (k) => entries.get(k), set: async (k, d) => void entries.set(k, d) };
 }
 

@@ -6,15 +6,21 @@
  * refused, with a reason the patient can read.
  */
 
+import { computationToWire } from './computations/catalog.js';
 import type { Computation } from './computations/computation.js';
 import { declaredShape } from './computations/computation.js';
 import { type Declaration, parseDeclaration, sameDeclaration } from './declaration.js';
+import { parseModel } from './models/model.js';
+import { modelComputation } from './models/model-computation.js';
 import { isRecord } from './records.js';
 
-/** Pins by "<id>@<version>", kept on the device (IndexedDB in the app). */
+/**
+ * Pins by "<id>@<version>" (a declaration) or "model:<id>@<version>" (a whole catalog entry), kept
+ * on the device (IndexedDB in the app).
+ */
 export interface PinStore {
   get(key: string): Promise<unknown>;
-  set(key: string, declaration: Declaration): Promise<void>;
+  set(key: string, value: Declaration | string): Promise<void>;
 }
 
 export type Trust =
@@ -76,4 +82,63 @@ export async function trustCatalogEntry(
     }
   }
   return { trusted: true, computation: { ...bundled, version, evaluation: declared } };
+}
+
+/**
+ * What this device will verify the answers of a model it does not ship against: the service's whole
+ * catalog entry, built into a computation by the same code the service loads model files with, and
+ * pinned on first use for its (id, version), so that the service cannot later change a field's
+ * meaning, a feature, the link or the declaration under the same version. The entry must be exactly
+ * what its model describes (inputs, decode range, a public model's weights).
+ */
+export async function trustModelEntry(entry: unknown, pins: PinStore): Promise<Trust> {
+  if (!isRecord(entry) || typeof entry.id !== 'string') return refuse('the service lists a malformed model');
+  const name = typeof entry.title === 'string' ? entry.title : entry.id;
+  let computation: Computation;
+  try {
+    const model = parseModel(entry.model, true);
+    // A commitment does not depend on the inputs' names; a public model's weights are checked below.
+    const declared = model.private
+      ? parseDeclaration(entry.evaluation, { group: 'ristretto255', inputs: [], outputs: [model.output] })
+      : undefined;
+    computation = modelComputation(model, declared);
+    const { evaluation: _, model: _model, ...described } = entry;
+    const expected = computationToWire(computation);
+    if (canonical(described) !== canonical(expected))
+      throw new Error('its entry is not what its model describes');
+    if (
+      !sameDeclaration(
+        parseDeclaration(entry.evaluation, declaredShape(computation)),
+        computation.evaluation,
+        declaredShape(computation),
+      )
+    )
+      throw new Error('its declaration is not its model’s');
+  } catch (error) {
+    return refuse(`the service describes ${name} in a way this app refuses (${(error as Error).message})`);
+  }
+  const key = `model:${computation.id}@${computation.version}`;
+  const seen = canonical(entry);
+  const pinned = await pins.get(key);
+  if (pinned === undefined) await pins.set(key, seen);
+  else if (pinned !== seen) {
+    return refuse(
+      `the service changed ${computation.title} version ${computation.version} since this device first used it: ` +
+        'a changed model must come as a new version',
+    );
+  }
+  return { trusted: true, computation };
+}
+
+/** JSON with every object's keys sorted: the same entry gives the same text, whatever its key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v: unknown) =>
+    isRecord(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
+  );
 }

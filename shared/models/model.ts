@@ -177,6 +177,11 @@ export function parseModel(value: unknown, published = false): ModelDescription 
     if (Object.hasOwn(value, key))
       throw new ModelError(key, 'belongs in the private file (<id>.private.json), never in the public one');
   }
+  // Published (a catalog entry's `model`), a public model's weights come as `coefficients`.
+  if (published && isRecord(value.coefficients)) {
+    const { coefficients, ...rest } = value;
+    return parseModel({ ...rest, ...coefficients }, true);
+  }
   const allowed: readonly string[] = published ? [...DESCRIPTION_KEYS, 'derived'] : DESCRIPTION_KEYS;
   const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
   if (unknown.length > 0)

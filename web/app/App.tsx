@@ -1,7 +1,7 @@
 /** The layout: header with the key fingerprint, navigation built from the catalog, and the page. */
 
 import { type ReactNode, useEffect, useRef } from 'react';
-import { COMPUTATIONS } from '../../shared/computations/catalog.js';
+import { CODE_COMPUTATIONS } from '../../shared/computations/catalog.js';
 import type { VaultState } from '../crypto/protocol.js';
 import { ComputationPage } from '../features/computation/ComputationPage.js';
 import { HistoryPage } from '../features/history/HistoryPage.js';
@@ -13,15 +13,24 @@ import { UnlockScreen, unlockTitle } from '../features/keys/UnlockScreen.js';
 import { type KeyringState, useKeyring } from '../features/keys/useKeyring.js';
 import { useVault, type VaultView } from '../features/keys/useVault.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
+import { type Catalog, useCatalog } from './catalog.js';
 import { followLink, HOME_PATH, type Route, routeOf, usePathname } from './navigation.js';
 import { type CalculatorGroup, SiteNav } from './SiteNav.js';
 import './controls.css';
 
-const CALCULATOR_GROUPS: readonly CalculatorGroup[] = [{ label: 'Calculators', computations: COMPUTATIONS }];
+/** Calculators written as code, then every model of the catalog (searchable on the start page). */
+function calculatorGroups(catalog: Catalog): readonly CalculatorGroup[] {
+  const code = new Set(CODE_COMPUTATIONS.map((c) => c.id));
+  return [
+    { label: 'Calculators', computations: catalog.computations.filter((c) => code.has(c.id)) },
+    { label: 'Risk models', computations: catalog.computations.filter((c) => !code.has(c.id)) },
+  ];
+}
 
 interface Protection {
   readonly vault: VaultView;
   adopt(state: VaultState): void;
+  readonly catalog: Catalog;
 }
 
 /** Pages that need the keys (and show history) wait for the device to be set up and unlocked. */
@@ -41,11 +50,22 @@ function pageOf(
 ): { title: string; content: ReactNode } {
   switch (route.page) {
     case 'home':
-      return { title: 'Health scores that keep your values private', content: <HomePage /> };
+      return {
+        title: 'Health scores that keep your values private',
+        content: <HomePage catalog={protection.catalog} />,
+      };
+    case 'loading':
+      return {
+        title: 'Loading the calculator…',
+        content: <p className="lead">Checking the service’s catalog…</p>,
+      };
     case 'how-it-works':
       return { title: 'How it works', content: <HowItWorksPage /> };
     case 'keys':
-      return { title: 'Your keys', content: <KeysPage keys={keys} {...protection} /> };
+      return {
+        title: 'Your keys',
+        content: <KeysPage keys={keys} vault={protection.vault} adopt={protection.adopt} />,
+      };
     case 'history':
       return { title: 'Your history', content: <HistoryPage keys={keys} /> };
     case 'computation':
@@ -73,7 +93,12 @@ export function App() {
   const pathname = usePathname();
   const { vault, adopt } = useVault();
   const keys = useKeyring(vault);
-  const { title, content } = gatedPageOf(routeOf(pathname), keys, { vault, adopt });
+  const catalog = useCatalog();
+  const { title, content } = gatedPageOf(routeOf(pathname, catalog.computations, catalog.loaded), keys, {
+    vault,
+    adopt,
+    catalog,
+  });
   const heading = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
 
@@ -100,7 +125,7 @@ export function App() {
         </a>
         <KeyBadge keys={keys} />
       </header>
-      <SiteNav pathname={pathname} groups={CALCULATOR_GROUPS} />
+      <SiteNav pathname={pathname} groups={calculatorGroups(catalog)} />
       <ConnectionBanner />
       <main id="main" className="site-main">
         <h1 ref={heading} tabIndex={-1}>

@@ -4,7 +4,6 @@
  */
 
 import { type MouseEvent, useSyncExternalStore } from 'react';
-import { findComputation } from '../../shared/computations/catalog.js';
 import type { Computation } from '../../shared/computations/computation.js';
 
 export type Route =
@@ -13,6 +12,8 @@ export type Route =
   | { readonly page: 'keys' }
   | { readonly page: 'history' }
   | { readonly page: 'computation'; readonly computation: Computation }
+  /** A computation path while the service's catalog is still being checked. */
+  | { readonly page: 'loading' }
   | { readonly page: 'not-found' };
 
 export const HOME_PATH = '/';
@@ -24,15 +25,17 @@ export function computationPath(computation: Computation): string {
   return `/computations/${computation.id}`;
 }
 
-export function routeOf(pathname: string): Route {
+/** `computations`: what the catalog holds; `loaded`: whether the service's models are among them yet. */
+export function routeOf(pathname: string, computations: readonly Computation[], loaded: boolean): Route {
   if (pathname === HOME_PATH) return { page: 'home' };
   if (pathname === HOW_IT_WORKS_PATH) return { page: 'how-it-works' };
   if (pathname === KEYS_PATH) return { page: 'keys' };
   if (pathname === HISTORY_PATH) return { page: 'history' };
   // Catalog ids are plain [a-z0-9-], so the path segment is compared as it is, never decoded.
   const id = /^\/computations\/([^/]+)$/.exec(pathname)?.[1];
-  const computation = id === undefined ? undefined : findComputation(id);
-  return computation ? { page: 'computation', computation } : { page: 'not-found' };
+  const computation = id === undefined ? undefined : computations.find((c) => c.id === id);
+  if (computation) return { page: 'computation', computation };
+  return id !== undefined && !loaded ? { page: 'loading' } : { page: 'not-found' };
 }
 
 const NAVIGATED = 'sealed-vitals:navigate';

@@ -57,7 +57,7 @@ const handlers: Handlers = {
     return prepareGroup(group);
   },
   async encrypt({ computationId, plaintexts }) {
-    const computation = computationById(computationId);
+    const computation = await computationById(computationId);
     // A key of its own for every request (key blinding): two requests carry unrelated keys.
     const [publicKey, backends] = await Promise.all([
       freshRequestKey(computation.group),
@@ -66,7 +66,7 @@ const handlers: Handlers = {
     return encryptInputs(computation, { group: computation.group, publicKey }, plaintexts, backends);
   },
   async decrypt({ computationId, publicKey, response }) {
-    const computation = computationById(computationId);
+    const computation = await computationById(computationId);
     const backends = await backendsFor(computation.group);
     return withRequestKeyPair(publicKey, (pair) => decryptOutputs(computation, pair, response, backends));
   },
@@ -105,10 +105,9 @@ function isBackupPayload(value: unknown): value is BackupPayload {
   );
 }
 
-function computationById(id: string): Computation {
-  const computation = findComputation(id);
-  if (!computation) throw new Error(`This app does not know the computation ${id}.`);
-  return computation;
+/** A computation this app ships, or one of the service's models as this device trusts it. */
+async function computationById(id: string): Promise<Computation> {
+  return findComputation(id) ?? trustedComputation(id);
 }
 
 function handle<K extends WorkerRequestKind>(request: Extract<WorkerRequest, { kind: K }>) {
