@@ -316,7 +316,11 @@ describe('GET /api/v2/computations', () => {
     const v1 = await fetchCatalog(origin, 'v1');
     // A model file's public part (`model`, docs/MODELS.md) is our v2 extension; the rest is v1's entry.
     const withoutExtensions = catalog.map((entry) => {
-      const { evaluation: _, model: _model, ...v1Entry } = entry as CatalogComputationV2 & { model?: unknown };
+      const {
+        evaluation: _,
+        model: _model,
+        ...v1Entry
+      } = entry as CatalogComputationV2 & { model?: unknown };
       return v1Entry;
     });
     expect(withoutExtensions).toEqual(v1);
