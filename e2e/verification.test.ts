@@ -100,6 +100,30 @@ const CASES: readonly Case[] = [
     },
   },
   {
+    title: 'Readings summary',
+    tampering: additive,
+    probedInput: 'reading1',
+    async fill(page, variant) {
+      await page.getByRole('radio', { name: 'Systolic blood pressure (mmHg)', exact: true }).check();
+      await field(page, 'Reading 1').fill(String(128 + variant));
+      if ((await field(page, 'Reading 2').count()) === 0) {
+        await page.getByRole('button', { name: 'Add a reading' }).click();
+      }
+      await field(page, 'Reading 2').fill('131');
+    },
+  },
+  {
+    title: 'Creatinine clearance (Cockcroft–Gault)',
+    tampering: multiplicative,
+    probedInput: 'creatinine',
+    async fill(page, variant) {
+      await field(page, 'Age').fill(String(60 + variant));
+      await page.getByRole('radio', { name: 'Female', exact: true }).check();
+      await field(page, 'Weight').fill('68');
+      await field(page, 'Serum creatinine').fill('1.1');
+    },
+  },
+  {
     title: BMI_TITLE,
     tampering: multiplicative,
     probedInput: 'weight',
@@ -203,7 +227,7 @@ test('a catalog that declares another model for a version this app ships is refu
   page.on('request', (request) => {
     if (request.method() === 'POST') sent.push(request.url());
   });
-  const framinghamCase = CASES[1] as Case;
+  const framinghamCase = CASES.find((c) => c.title.startsWith('Framingham')) as Case;
   await openComputation(page, framinghamCase.title);
   await framinghamCase.fill(page, 0);
   const alert = await computeExpectingAlert(page);
