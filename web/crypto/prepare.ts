@@ -16,9 +16,14 @@ import { withScheme } from '../../shared/scheme.js';
 import { publicKeyFromWire } from '../../shared/wire.js';
 import { backendsFor } from './backends.js';
 import { currentPublicKey } from './keystore.js';
+import { openHistoryStore } from './sealed-records.js';
 
 export async function prepareGroup(groupName: GroupName): Promise<undefined> {
-  const [{ publicKey }, backends] = await Promise.all([currentPublicKey(groupName), backendsFor(groupName)]);
+  const [{ publicKey }, backends] = await Promise.all([
+    currentPublicKey(groupName),
+    backendsFor(groupName),
+    openHistoryStore(),
+  ]);
   const longer = withScheme(
     groupName,
     ({ group }) => {

@@ -125,6 +125,14 @@ function announceHistoryChange(): void {
   channel.close();
 }
 
+/**
+ * Opens the history's database ahead (a computation's form opened): the first write of a worker
+ * would otherwise wait for IndexedDB to open it, between the answer and the result on screen.
+ */
+export async function openHistoryStore(): Promise<void> {
+  await get('', history.store).catch(() => undefined);
+}
+
 // Form drafts
 
 export async function saveDraft(computationId: string, draft: unknown): Promise<void> {
