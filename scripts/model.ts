@@ -3,13 +3,14 @@
  * `<id>.private.json`:
  *   npm run model -- check FILE         validate; print the public catalog entry and a worked example
  *   npm run model -- new-version FILE   bump the version (a private model: draw a new ρ); print W
+ *                                       (a private file without ρ yet: its first ρ, same version)
  *   npm run model -- try FILE --values age=50,sex=male,creatinine=88:µmol/L
  *                                       the plaintext result and the encrypted path side by side
  * A new ρ always comes with a new version: clients pin a model per (id, version) and refuse a
  * different one for a version they know.
  */
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { bytesToHex, numberToBytesLE } from '@noble/curves/utils.js';
 import { evaluateAndProve } from '../server/evaluation.js';
 import { ModelFileError } from '../server/models/private-model.js';
@@ -25,6 +26,7 @@ import {
 import { validateForm } from '../shared/computations/form.js';
 import { declaredMatrix } from '../shared/declaration.js';
 import { ristretto255Group } from '../shared/groups/ristretto255.js';
+import { ModelError } from '../shared/models/features.js';
 import type { ModelCoefficients, ModelDescription } from '../shared/models/model.js';
 import {
   deriveBounds,
@@ -34,12 +36,17 @@ import {
 } from '../shared/models/model-computation.js';
 import { declaredStatement } from '../shared/proofs/answer-proof.js';
 import { randomBelow } from '../shared/random.js';
+import { isRecord } from '../shared/records.js';
 
 const PUBLIC_SUFFIX = '.model.json';
 const PRIVATE_SUFFIX = '.private.json';
 
 function publicFileOf(file: string): string {
   return file.endsWith(PRIVATE_SUFFIX) ? file.slice(0, -PRIVATE_SUFFIX.length) + PUBLIC_SUFFIX : file;
+}
+
+function privateFileOf(publicFile: string): string {
+  return publicFile.slice(0, -PUBLIC_SUFFIX.length) + PRIVATE_SUFFIX;
 }
 
 interface Loaded {
@@ -54,10 +61,18 @@ function load(file: string): Loaded {
   const { description, privateModel } = readModelFile(publicFile);
   const coefficients = privateModel?.coefficients ?? description.coefficients;
   if (!coefficients) throw new ModelFileError(publicFile, 'weights', 'are missing');
-  const computation = modelComputation(
-    { ...description, derived: deriveBounds(description, coefficients) },
-    privateModel ? { kind: 'private-linear', commitment: privateModel.commitment } : undefined,
-  );
+  let computation: Computation;
+  try {
+    computation = modelComputation(
+      { ...description, derived: deriveBounds(description, coefficients) },
+      privateModel ? { kind: 'private-linear', commitment: privateModel.commitment } : undefined,
+    );
+  } catch (error) {
+    // As the service's start reports it: the file whose weights make the range.
+    if (error instanceof ModelError)
+      throw new ModelFileError(privateModel ? privateFileOf(publicFile) : publicFile, error.field, error.why);
+    throw error;
+  }
   const { evaluation } = computation;
   const matrix =
     privateModel?.matrix ??
@@ -148,18 +163,28 @@ function rewrite(file: string, change: (json: Record<string, unknown>) => Record
   writeFileSync(file, `${JSON.stringify(change(json), null, 2)}\n`);
 }
 
+const drawRho = () => bytesToHex(numberToBytesLE(randomBelow(ristretto255Group.order), 32));
+
+/**
+ * A new version (a private model: with a new ρ). A private file without ρ yet is a version never
+ * served, so it gets its first ρ and keeps its version.
+ */
 function newVersion(file: string): string {
   const publicFile = publicFileOf(file);
-  const { description } = load(publicFile);
-  const version = description.version + 1;
-  rewrite(publicFile, (json) => ({ ...json, version }));
-  if (description.private) {
-    const rho = bytesToHex(numberToBytesLE(randomBelow(ristretto255Group.order), 32));
-    rewrite(publicFile.slice(0, -PUBLIC_SUFFIX.length) + PRIVATE_SUFFIX, (json) => ({
-      ...json,
-      version,
-      rho,
-    }));
+  const secretFile = privateFileOf(publicFile);
+  let secret: unknown;
+  try {
+    secret = existsSync(secretFile) ? JSON.parse(readFileSync(secretFile, 'utf8')) : undefined;
+  } catch {
+    secret = undefined; // `load` below reports it, naming the file
+  }
+  if (isRecord(secret) && !Object.hasOwn(secret, 'rho')) {
+    rewrite(secretFile, (json) => ({ ...json, rho: drawRho() }));
+  } else {
+    const { description } = load(publicFile);
+    const version = description.version + 1;
+    rewrite(publicFile, (json) => ({ ...json, version }));
+    if (description.private) rewrite(secretFile, (json) => ({ ...json, version, rho: drawRho() }));
   }
   const { computation } = load(publicFile);
   const { evaluation } = computation;
