@@ -14,6 +14,7 @@ import { evaluateRequest } from '../server/evaluation.js';
 import { decryptOutputs, encryptInputs, generateGroupKeyPair } from '../shared/client.js';
 import { bmi } from '../shared/computations/bmi.js';
 import { serve } from '../shared/computations/test-support.js';
+import { expectNoAccessibilityViolations } from './accessibility.js';
 import {
   dataKeyFromPassphrase,
   downloadBackup,
@@ -527,4 +528,23 @@ test('a backup restores onto a protected device, and its results decrypt again t
   );
   // Sealed under this device's protection: nothing of it readable in IndexedDB.
   expect(JSON.stringify(await dumpIndexedDb(page))).not.toContain('92.4');
+});
+
+test('the first-use step and the unlock screen have no accessibility violations, on a phone and a laptop', async () => {
+  const context = await browserTests.newContext({ protection: 'fresh' });
+  const page = await context.newPage();
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+    await page.goto('/keys');
+    await page.getByTestId('protection-choice').waitFor();
+    await expectNoAccessibilityViolations(page);
+  }
+  await protectWithPassphrase(page);
+  await page.reload();
+  await page.getByTestId('unlock').waitFor();
+  await unlockWithPassphrase(page, 'not the passphrase at all');
+  await page.getByRole('alert').waitFor();
+  await expectNoAccessibilityViolations(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expectNoAccessibilityViolations(page);
 });
