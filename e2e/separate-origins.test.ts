@@ -28,7 +28,7 @@ import {
 import { buildTestApp } from '../server/test-support.js';
 import { evaluatePathV2 } from '../shared/api.js';
 import { shownFingerprint } from './custody.js';
-import { launchChromium } from './harness.js';
+import { launchChromium, setUpWithoutProtection } from './harness.js';
 import {
   BMI_TITLE,
   CHA2DS2_VASC_TITLE,
@@ -149,6 +149,7 @@ afterAll(async () => {
 async function newPage(origin: string): Promise<Page> {
   const context = await browser.newContext({ baseURL: origin });
   contexts.push(context);
+  await setUpWithoutProtection(context);
   return context.newPage();
 }
 
