@@ -9,8 +9,10 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS_DIR, loadServedCatalog, readModelFile } from '../../server/served-catalog.js';
 import { generateGroupKeyPair } from '../client.js';
+import { computationToWire } from '../computations/catalog.js';
 import type { Computation, FormValues } from '../computations/computation.js';
 import { validateForm } from '../computations/form.js';
+import { FRAMINGHAM_PUBLISHED, framingham } from '../computations/framingham.js';
 import { encryptedRoundTrip, FRAMINGHAM_REFERENCE } from '../computations/test-support.js';
 import { linkResult } from './model-computation.js';
 
@@ -62,6 +64,20 @@ describe('the built-in model files', () => {
       const { description } = readModelFile(`${DEFAULT_MODELS_DIR}/${file}`);
       expect(served.get(description.id)?.computation.model?.id).toBe(description.id);
     }
+  });
+});
+
+describe('the Framingham model the app ships', () => {
+  it('is what the service loads from its files: derived bounds, commitment, entry and model', () => {
+    const loaded = model('framingham-2008');
+    expect(loaded.model?.derived).toEqual(FRAMINGHAM_PUBLISHED.derived);
+    expect(loaded.evaluation).toEqual({
+      kind: 'private-linear',
+      commitment: FRAMINGHAM_PUBLISHED.commitment,
+    });
+    expect(framingham.evaluation).toEqual(loaded.evaluation);
+    expect(computationToWire(framingham)).toEqual(computationToWire(loaded));
+    expect(framingham.model).toEqual(loaded.model);
   });
 });
 
