@@ -160,13 +160,7 @@ describe('a model that exists only in MODELS_DIR', () => {
     await setUpWithoutProtection(context);
     const page = await context.newPage();
     await page.goto('/');
-    await page
-      .locator('.catalog-card', { hasText: 'Test fracture risk' })
-      .waitFor({ timeout: 10_000 })
-      .catch(async (error) => {
-        await page.screenshot({ path: '/tmp/shots/phone-fail.png', fullPage: true });
-        throw error;
-      });
+    await page.locator('.catalog-card', { hasText: 'Test fracture risk' }).waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     if (process.env.SCREENSHOT_DIR)
