@@ -267,7 +267,10 @@ export function publicDeclaration(
   };
 }
 
-/** What the form holds, each number in its field's first unit. */
+/**
+ * What the form holds, each number rounded to its unit's step (the resolution the model's error bound
+ * assumes: 59.5 years is taken as 60 where the step is 1), then in the field's first unit.
+ */
 function fieldReader(model: ModelDescription, values: FormValues): FieldReader {
   return (name) => {
     const field = model.fields.find((f) => f.name === name);
@@ -275,8 +278,15 @@ function fieldReader(model: ModelDescription, values: FormValues): FieldReader {
     if (field?.kind === 'choice') return readChoice(values, name);
     const q = readQuantity(values, name);
     const unit = field?.units.find((u) => u.id === q.unit);
-    return q.value * (unit?.toBase ?? 1);
+    return toStep(q.value, unit?.step) * (unit?.toBase ?? 1);
   };
+}
+
+/** value rounded to a multiple of step, without binary-fraction noise (0.1 · 3 is 0.3). */
+function toStep(value: number, step: number | undefined): number {
+  if (step === undefined || step <= 0) return value;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 2);
+  return Number((Math.round(value / step) * step).toFixed(decimals));
 }
 
 /** Σβx in double precision from the real coefficients (no fixed point): the plaintext reference. */

@@ -173,4 +173,18 @@ describe('Mayo Clinic solitary pulmonary nodule model (Swensen et al. 1997)', ()
     const result = expectWithinBound(nodule, values, byEquation(patient), 9);
     expect(result.value).toBeCloseTo(byEquation(patient), 9);
   });
+
+  it('takes a value off its unit’s step at the step (59.5 years as 60), so the bound of 0 still holds', () => {
+    const patient = {
+      age: 60,
+      smoker: true,
+      cancer: false,
+      diameter: 12,
+      spiculation: false,
+      upperLobe: true,
+    };
+    const values = { ...patient, age: years(59.5), diameter: { value: 12, unit: 'mm' } };
+    const result = expectWithinBound(nodule, values, byEquation(patient), 9);
+    expect(result.value).toBeCloseTo(byEquation(patient), 9);
+  });
 });
