@@ -268,8 +268,8 @@ export function publicDeclaration(
 }
 
 /**
- * What the form holds, each number rounded to its unit's step (the resolution the model's error bound
- * assumes: 59.5 years is taken as 60 where the step is 1), then in the field's first unit.
+ * What the form holds, each number in its field's first unit; a one-unit field's value at its step (the
+ * resolution the model's error bound assumes: 59.5 years is taken as 60 where the step is 1).
  */
 function fieldReader(model: ModelDescription, values: FormValues): FieldReader {
   return (name) => {
@@ -278,7 +278,11 @@ function fieldReader(model: ModelDescription, values: FormValues): FieldReader {
     if (field?.kind === 'choice') return readChoice(values, name);
     const q = readQuantity(values, name);
     const unit = field?.units.find((u) => u.id === q.unit);
-    return toStep(q.value, unit?.step) * (unit?.toBase ?? 1);
+    // Only a one-unit field's features can count as exact in the error bound (`isExact`): its value
+    // is taken at its step so that they are. Others are used as typed.
+    const value =
+      field?.kind === 'number' && field.units.length === 1 ? toStep(q.value, unit?.step) : q.value;
+    return value * (unit?.toBase ?? 1);
   };
 }
 
