@@ -97,7 +97,7 @@ export interface LoadMix {
   readonly patients: readonly Patient[];
   /** Why each response that was neither a valid result, an expected refusal nor shed was wrong. */
   readonly unexpected: string[];
-  /** Requests answered `503 service-unavailable`: load shedding, which the soak tolerates. */
+  /** Requests answered `503 service-unavailable`: admission control's refusals, which the soak tolerates. */
   readonly shed: { count: number };
 }
 

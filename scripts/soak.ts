@@ -1,12 +1,12 @@
 /**
  * Soak test (`npm run soak`, not in CI): the load test's traffic for minutes instead of seconds, on the
- * production configuration (load shedding on; the per-client rate limit off, as every request comes
+ * production configuration (admission control on; the per-client rate limit off, as every request comes
  * from 127.0.0.1). Reports memory before and after (after a full GC when run with --expose-gc, as the
  * npm script does), latency percentiles, event-loop delay, and checks every answer like the load test.
  *
  *   SOAK_SECONDS=600 SOAK_CONNECTIONS=8 npm run soak
  *
- * Exits non-zero on any error, timeout, 5xx other than load shedding's 503, wrong answer or wrong
+ * Exits non-zero on any error, timeout, 5xx other than admission control's 503, wrong answer or wrong
  * decryption; shed requests are counted and reported.
  */
 
@@ -60,7 +60,7 @@ const after = settledMemory();
 await app.close();
 const decryptions = checkDecryptions(mix);
 
-// 503 service-unavailable is load shedding, reported on its own; any other 5xx is a failure.
+// 503 service-unavailable is admission control's refusal, reported on its own; any other 5xx is a failure.
 const otherServerErrors = Object.entries(result.statusCodeStats ?? {})
   .filter(([status]) => Number(status) >= 500 && status !== '503')
   .reduce((sum, [, { count }]) => sum + (count ?? 0), 0);

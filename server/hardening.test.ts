@@ -93,7 +93,7 @@ describe('liveness and readiness', () => {
     expect(response.json()).toEqual({ status: 'ready' });
   });
 
-  // Readiness under load is in overload.test.ts, during shutdown in shutdown.test.ts.
+  // Readiness under load is in admission.test.ts, during shutdown in shutdown.test.ts.
 });
 
 describe('OpenAPI document at /api/v1/openapi.json', () => {

@@ -16,10 +16,10 @@ let mix: LoadMix;
 let app: FastifyInstance;
 let url: string;
 beforeAll(async () => {
-  // Built first: encrypting holds the event loop for seconds, which the load shedding would count.
+  // Built first: encrypting holds the event loop for seconds, which would hold up the service's first requests.
   mix = buildLoadMix({ formsPerComputation: 3, responsesToCheck: RESPONSES_TO_CHECK, seed: 5 });
   // The production configuration but for the per-client rate limit (all requests come from 127.0.0.1):
-  // load shedding stays on and must not trip at this load.
+  // admission control stays on and must not refuse at this load.
   app = await buildApp({ logger: false, rateLimit: false });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
 });

@@ -21,7 +21,7 @@ import {
 import { type AppOptions, buildApp } from './app.js';
 
 /**
- * Quiet, and without the per-client rate limit and load shedding, which tests of those turn on: tests
+ * Quiet, and without the per-client rate limit and admission control, which tests of those turn on: tests
  * running in parallel on a busy machine would otherwise trip them at random.
  */
 export function buildTestApp(options: AppOptions = {}): Promise<FastifyInstance> {
