@@ -175,15 +175,30 @@ export function deriveBounds(
   return { linearPredictor: { min: low, max: high }, error: roundUp(error) };
 }
 
-/** Whether a feature's fixed-point value is exact: an indicator, or a whole-step field at this precision. */
+/**
+ * Whether a feature's fixed-point value is exact: an indicator, a whole-step field at this precision,
+ * or one of those times an indicator (0 or itself: CURB-65's "both pressures low" is such a product).
+ */
 function isExactAt(model: ModelDescription, e: Expression): boolean {
-  if ('is' in e || 'between' in e) return true;
+  if (isIndicator(model, e)) return true;
+  if ('product' in e) {
+    const [a, b] = e.product;
+    return (isIndicator(model, a) && isExactAt(model, b)) || (isIndicator(model, b) && isExactAt(model, a));
+  }
   if (!('value' in e)) return false;
   const field = model.fields.find((f) => f.name === e.value);
   if (field?.kind !== 'number') return true;
   const fs = scaleOf(model.precision.features);
   const whole = (x: number) => Math.abs(x * fs - Math.round(x * fs)) < 1e-9;
   return field.units.length === 1 && field.units.every((u) => whole(u.step) && whole(u.min));
+}
+
+/** Whether an expression is always 0 or 1: a choice or yes/no indicator, a band, or a product of them. */
+function isIndicator(model: ModelDescription, e: Expression): boolean {
+  if ('is' in e || 'between' in e) return true;
+  if ('value' in e) return model.fields.find((f) => f.name === e.value)?.kind === 'boolean';
+  if ('product' in e) return e.product.every((factor) => isIndicator(model, factor));
+  return false;
 }
 
 /** The condition an indicator feature (or a value times an indicator) is non-zero under. */
