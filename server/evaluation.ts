@@ -28,8 +28,6 @@ import {
 import { opensslFfdheGroup, RISTRETTO255 } from './groups.js';
 import type { ServedComputation } from './served-catalog.js';
 
-export { RISTRETTO255_BACKEND } from './groups.js';
-
 /** v1: the re-randomized outputs. */
 export function evaluateRequest(served: ServedComputation, request: EvaluateRequest): EvaluateResponse {
   return evaluate(served, request, false);

@@ -12,7 +12,7 @@ import type { Server } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type AppOptions, buildApp, DEFAULT_ADMISSION } from './app.js';
-import { RISTRETTO255_BACKEND } from './evaluation.js';
+import { RISTRETTO255_BACKEND } from './groups.js';
 import {
   clusterMetrics,
   metricsUrl,

@@ -4,15 +4,7 @@ import { bmi } from './bmi.js';
 import { COMPUTATIONS } from './catalog.js';
 import { cha2ds2Vasc } from './cha2ds2-vasc.js';
 import type { Computation, Field, FieldValue, FormValues, SeriesBounds } from './computation.js';
-import {
-  defaultUnit,
-  indicator,
-  readChoice,
-  readFlag,
-  readQuantity,
-  seriesBounds,
-  validateForm,
-} from './form.js';
+import { indicator, readChoice, readFlag, readQuantity, seriesBounds, validateForm } from './form.js';
 import { framingham } from './framingham.js';
 import { readingsSummary } from './readings-summary.js';
 
@@ -234,8 +226,8 @@ describe('form readers', () => {
     expect(indicator(false)).toBe(0n);
   });
 
-  it('default to metric units for bmi', () => {
-    const defaults = bmi.fields.flatMap((field) => (field.kind === 'number' ? [defaultUnit(field).id] : []));
+  it('default to metric units for bmi (a number field’s first unit is its default)', () => {
+    const defaults = bmi.fields.flatMap((field) => (field.kind === 'number' ? [field.units[0].id] : []));
     expect(defaults).toEqual(['kg', 'cm']);
   });
 });

@@ -1,14 +1,6 @@
 /** Reading and validating what the patient typed, against the fields a computation declares. */
 
-import type {
-  Computation,
-  Field,
-  FieldValue,
-  FormValues,
-  Quantity,
-  SeriesBounds,
-  UnitOption,
-} from './computation.js';
+import type { Computation, Field, FieldValue, FormValues, Quantity, SeriesBounds } from './computation.js';
 
 export type FormErrors = Readonly<Record<string, string>>;
 
@@ -130,10 +122,6 @@ function isQuantity(value: FieldValue | undefined): value is Quantity {
 
 function isSeries(value: FieldValue | undefined): value is readonly number[] {
   return Array.isArray(value) && value.every((x) => typeof x === 'number');
-}
-
-export function defaultUnit(field: Extract<Field, { kind: 'number' }>): UnitOption {
-  return field.units[0];
 }
 
 export function readQuantity(values: FormValues, name: string): Quantity {

@@ -1,8 +1,7 @@
 /** The groups the protocol names, one instance each (their constants are computed once). */
 
 import { createFfdheGroup, type FfdheGroup } from './ffdhe.js';
-import type { FfdheGroupName, GroupName } from './group.js';
-import { type RistrettoGroup, ristretto255Group } from './ristretto255.js';
+import type { FfdheGroupName } from './group.js';
 
 export type { FfdheGroup } from './ffdhe.js';
 export type { FfdheGroupName, Group, GroupName } from './group.js';
@@ -19,10 +18,4 @@ export function ffdheGroup(name: FfdheGroupName): FfdheGroup {
     ffdheGroups.set(name, group);
   }
   return group;
-}
-
-export type AnyGroup = FfdheGroup | RistrettoGroup;
-
-export function groupByName(name: GroupName): AnyGroup {
-  return name === 'ristretto255' ? ristretto255Group : ffdheGroup(name);
 }
