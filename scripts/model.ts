@@ -16,7 +16,7 @@ import { evaluateAndProve } from '../server/evaluation.js';
 import { ModelFileError } from '../server/models/private-model.js';
 import { readModelFile } from '../server/served-catalog.js';
 import { encryptInputs, generateGroupKeyPair, verifyAndDecryptOutputs } from '../shared/client.js';
-import { computationToWire } from '../shared/computations/catalog.js';
+import { computationToWireV2 } from '../shared/computations/catalog.js';
 import {
   type Computation,
   declaredShape,
@@ -150,12 +150,7 @@ function worked(loaded: Loaded, values: FormValues): string {
 function check(file: string): string {
   const loaded = load(file);
   const { computation } = loaded;
-  const entry = {
-    ...computationToWire(computation),
-    evaluation: computation.evaluation,
-    ...(computation.model ? { model: computation.model } : {}),
-  };
-  return `${JSON.stringify(entry, null, 2)}\n\nworked example\n${worked(loaded, typicalValues(loaded.description))}`;
+  return `${JSON.stringify(computationToWireV2(computation), null, 2)}\n\nworked example\n${worked(loaded, typicalValues(loaded.description))}`;
 }
 
 function rewrite(file: string, change: (json: Record<string, unknown>) => Record<string, unknown>): void {

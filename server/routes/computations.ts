@@ -5,7 +5,7 @@
  */
 
 import type { FastifyPluginAsync } from 'fastify';
-import { computationToWire } from '../../shared/computations/catalog.js';
+import { computationToWire, computationToWireV2 } from '../../shared/computations/catalog.js';
 import { ProtocolError } from '../../shared/errors.js';
 import {
   CatalogResponseSchema,
@@ -33,14 +33,7 @@ export const computationRoutes: FastifyPluginAsync<ComputationRoutesOptions> = a
   { protocol, served },
 ) => {
   const entries = [...served.values()].map(({ computation }) =>
-    protocol === 1
-      ? computationToWire(computation)
-      : {
-          ...computationToWire(computation),
-          evaluation: computation.evaluation,
-          // A model file's public part: what the app builds the form, encoding and result from.
-          ...(computation.model ? { model: computation.model } : {}),
-        },
+    protocol === 1 ? computationToWire(computation) : computationToWireV2(computation),
   );
   const catalog = { computations: entries };
   const evaluate = protocol === 1 ? evaluateRequest : evaluateAndProve;

@@ -57,3 +57,13 @@ export function computationToWire(c: Computation): ComputationWire {
     ...parameters,
   };
 }
+
+/** The v2 catalog entry: the public description, what it declares it evaluates and a model file's public part. */
+export function computationToWireV2(c: Computation) {
+  return {
+    ...computationToWire(c),
+    evaluation: c.evaluation,
+    // What the app builds a model's form, encoding and result from.
+    ...(c.model ? { model: c.model } : {}),
+  };
+}

@@ -9,8 +9,8 @@
  */
 
 import { base64urlnopad } from '@scure/base';
+import { isRecord } from '../../shared/records.js';
 import { IV_BYTES, openBytes, sealBytes, TAG_BYTES } from './aes-gcm.js';
-import { isRecord } from './json.js';
 import { MAX_BACKUP_BYTES } from './protocol.js';
 
 export const BACKUP_FORMAT = 'sealed-vitals-backup';

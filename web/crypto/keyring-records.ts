@@ -8,8 +8,8 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { GroupKeyPair } from '../../shared/client.js';
 import { COMPUTATIONS } from '../../shared/computations/catalog.js';
 import { type GroupName, isGroupName } from '../../shared/groups/group.js';
+import { isRecord } from '../../shared/records.js';
 import type { PublicKeyWire } from '../../shared/wire.js';
-import { isRecord } from './json.js';
 import type { KeyringInfo, KeySetInfo } from './protocol.js';
 
 /** Every group some computation needs: one key pair each, in every set. */

@@ -11,9 +11,9 @@ import { base64urlnopad } from '@scure/base';
 import { createStore, delMany, get, getMany, set } from 'idb-keyval';
 import { generateGroupKeyPair } from '../../shared/client.js';
 import type { GroupName } from '../../shared/groups/group.js';
+import { isRecord } from '../../shared/records.js';
 import type { PublicKeyWire } from '../../shared/wire.js';
 import { openBytes } from './aes-gcm.js';
-import { isRecord } from './json.js';
 import {
   CATALOG_GROUPS,
   currentSet,

@@ -14,8 +14,8 @@
 
 import { base64urlnopad } from '@scure/base';
 import { createStore, get, set } from 'idb-keyval';
+import { isRecord } from '../../shared/records.js';
 import { openBytes, sealBytes } from './aes-gcm.js';
-import { isRecord } from './json.js';
 import {
   isAcceptedKdf,
   newPassphraseKdf,

@@ -6,8 +6,8 @@
  */
 
 import type { Computation } from '../../../shared/computations/computation.js';
+import { isRecord } from '../../../shared/records.js';
 import { forgetSealedDraft, recallSealedDraft, saveSealedDraft } from '../../crypto/client.js';
-import { isRecord } from '../../crypto/json.js';
 import { type Draft, emptyDraft } from './draft.js';
 
 export async function rememberDraft(computation: Computation, draft: Draft): Promise<void> {

@@ -8,8 +8,8 @@
 import type { FormValues, Interpretation, Severity } from '../../../shared/computations/computation.js';
 import { isGroupName } from '../../../shared/groups/group.js';
 import type { KeyBlinding } from '../../../shared/key-blinding.js';
+import { isRecord } from '../../../shared/records.js';
 import type { PublicKeyWire } from '../../../shared/wire.js';
-import { isRecord } from '../../crypto/json.js';
 
 export interface HistoryEntry {
   readonly id: string;

@@ -1,6 +1,0 @@
-/** Narrowing untrusted JSON-like values (stored records, backup files) before reading their fields. */
-
-/** A plain object: not null, not an array. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
