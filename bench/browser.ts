@@ -13,9 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildApp } from '../server/app.js';
-import { COMPUTATIONS } from '../shared/computations/catalog.js';
 import type { Computation, FormValues } from '../shared/computations/computation.js';
-import { sampleForm } from './computations.js';
+import { catalogSamples, type Sample } from './computations.js';
 
 export interface FirstLoad {
   /** Every script the app shell loads before it is idle, gzipped at level 9, in bytes. */
@@ -153,13 +152,29 @@ async function firstLoad(browser: Browser, baseUrl: string): Promise<FirstLoad> 
   return { scripts, totalGzipBytes: scripts.reduce((sum, s) => sum + s.gzipBytes, 0) };
 }
 
-export async function benchBrowser(): Promise<{ firstLoad: FirstLoad; computations: BrowserResult[] }> {
+export interface BrowserOptions {
+  /** What to compute (default: every computation the app ships, with its sample patient). */
+  readonly samples?: readonly Sample[];
+  /** The service's models directory (default: the built-in models). */
+  readonly modelsDir?: string;
+}
+
+export async function benchBrowser({ samples = catalogSamples(), modelsDir }: BrowserOptions = {}): Promise<{
+  firstLoad: FirstLoad;
+  computations: BrowserResult[];
+}> {
   if (!existsSync(`${STATIC_DIR}/index.html`)) {
     // A fresh clone has no build yet: make one, as `npm run build:web` would.
     console.log('No dist/web yet: building the web app first.');
     execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
   }
-  const server = await buildApp({ staticDir: STATIC_DIR, logger: false, rateLimit: false, overload: false });
+  const server = await buildApp({
+    staticDir: STATIC_DIR,
+    logger: false,
+    rateLimit: false,
+    overload: false,
+    ...(modelsDir === undefined ? {} : { modelsDir }),
+  });
   const baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -181,7 +196,7 @@ export async function benchBrowser(): Promise<{ firstLoad: FirstLoad; computatio
     }
     await page.getByTestId('current-keys').waitFor();
     const results: BrowserResult[] = [];
-    for (const computation of COMPUTATIONS) {
+    for (const { computation, form } of samples) {
       const times: number[] = [];
       const steps = new Map<string, number[]>();
       let longest: number | null = null;
@@ -192,7 +207,7 @@ export async function benchBrowser(): Promise<{ firstLoad: FirstLoad; computatio
         await navigation.getByRole('button', { name: 'Calculators' }).click();
         await navigation.getByRole('link', { name: computation.title, exact: true }).click();
         await page.getByRole('heading', { level: 1, name: computation.title }).waitFor();
-        await fillForm(page, computation, sampleForm(computation));
+        await fillForm(page, computation, form);
         // A patient takes seconds to fill a form; the driver takes milliseconds. The pause lets the
         // worker finish what it does while a form is filled in (keys, tables, encrypting ahead), so
         // what is timed is Compute → result as a patient gets it.

@@ -116,43 +116,58 @@ function prepareClient(key: GroupKeyPair): void {
   );
 }
 
+/** A computation and the patient whose values a benchmark sends for it. */
+export interface Sample {
+  readonly computation: Computation;
+  readonly form: FormValues;
+}
+
+/** Every computation the app ships, with its sample patient. */
+export function catalogSamples(): Sample[] {
+  return COMPUTATIONS.map((computation) => ({ computation, form: sampleForm(computation) }));
+}
+
 /** Sealed Vitals itself: every computation in the catalog. */
 export function benchComputations(): ComputationResult[] {
+  return catalogSamples().map((sample) => benchComputation(sample, servedComputation(sample.computation)));
+}
+
+/** One computation end to end, the service's side from `served` (what a `MODELS_DIR` loads, say). */
+export function benchComputation(
+  { computation, form }: Sample,
+  served: ServedComputation,
+): ComputationResult {
   // The baby-step table a browser has once its worker built or adopted it (web/crypto/decoder-warmup.ts).
   prepareAdditiveDecoding(additiveDecodingTableWidth(), Number.POSITIVE_INFINITY);
-  return COMPUTATIONS.map((computation) => {
-    const form = sampleForm(computation);
-    const key = generateGroupKeyPair(computation.group);
-    prepareClient(key);
-    const encrypt = () => encryptInputs(computation, key, computation.encodeInputs(form), CLIENT_BACKENDS);
-    const request = encrypt();
-    const requestJson = JSON.stringify(request);
-    const served = servedComputation(computation);
-    const proved = evaluateAndProve(served, request);
-    const responseJson = JSON.stringify(proved);
-    const clientSide = () =>
-      computation.interpret(
-        verifyAndDecryptOutputs(computation, key, request, JSON.parse(responseJson), CLIENT_BACKENDS),
-        form,
-      );
-    const proofBytes = [proved.proof.challenge, ...proved.proof.responses].reduce(
-      (sum, text) => sum + Buffer.from(text, 'base64url').length,
-      0,
+  const key = generateGroupKeyPair(computation.group);
+  prepareClient(key);
+  const encrypt = () => encryptInputs(computation, key, computation.encodeInputs(form), CLIENT_BACKENDS);
+  const request = encrypt();
+  const requestJson = JSON.stringify(request);
+  const proved = evaluateAndProve(served, request);
+  const responseJson = JSON.stringify(proved);
+  const clientSide = () =>
+    computation.interpret(
+      verifyAndDecryptOutputs(computation, key, request, JSON.parse(responseJson), CLIENT_BACKENDS),
+      form,
     );
-    return {
-      scheme: 'Sealed Vitals',
-      id: computation.id,
-      group: computation.group,
-      encrypt: measure(() => JSON.stringify(encrypt())),
-      evaluate: measure(() => JSON.stringify(evaluateRequest(served, JSON.parse(requestJson)))),
-      evaluateWithProof: measure(() => JSON.stringify(evaluateAndProve(served, JSON.parse(requestJson)))),
-      decrypt: measure(clientSide),
-      proofBytes,
-      requestBytes: utf8Length(requestJson),
-      responseBytes: utf8Length(responseJson),
-      value: clientSide().value,
-    };
-  });
+  const proofBytes = [proved.proof.challenge, ...proved.proof.responses].reduce(
+    (sum, text) => sum + Buffer.from(text, 'base64url').length,
+    0,
+  );
+  return {
+    scheme: 'Sealed Vitals',
+    id: computation.id,
+    group: computation.group,
+    encrypt: measure(() => JSON.stringify(encrypt())),
+    evaluate: measure(() => JSON.stringify(evaluateRequest(served, JSON.parse(requestJson)))),
+    evaluateWithProof: measure(() => JSON.stringify(evaluateAndProve(served, JSON.parse(requestJson)))),
+    decrypt: measure(clientSide),
+    proofBytes,
+    requestBytes: utf8Length(requestJson),
+    responseBytes: utf8Length(responseJson),
+    value: clientSide().value,
+  };
 }
 
 /** The computation's own evaluation, over the peer's operations (or why the peer cannot run it). */

@@ -1,7 +1,8 @@
 /**
  * The service for the HTTP benchmark, in `BENCH_WORKERS` processes sharing one port through
  * node:cluster so that both cores evaluate, built with `buildApp` and the layers `BENCH_LAYERS` names
- * (comma-separated: `logging`, `rate-limit`, `admission`, `metrics`; none = the bare service). The
+ * (comma-separated: `logging`, `rate-limit`, `admission`, `metrics`; none = the bare service), with
+ * the models of `MODELS_DIR` when set, as server/main.ts reads it. The
  * service exactly as shipped is not run from here but from server/main.ts itself (bench/http.ts).
  * Tells the parent its URL over IPC once every worker listens.
  */
@@ -36,6 +37,7 @@ if (cluster.isPrimary) {
     rateLimit: layers.has('rate-limit') ? { max: 1e9, timeWindowMs: 60_000 } : false,
     overload: layers.has('admission') ? { ...DEFAULT_ADMISSION, maxInFlight } : false,
     metrics: layers.has('metrics'),
+    ...(process.env.MODELS_DIR ? { modelsDir: process.env.MODELS_DIR } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
 }

@@ -10,10 +10,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { evaluatePath } from '../shared/api.js';
+import { evaluatePath, evaluatePathV2 } from '../shared/api.js';
 import { encryptInputs, generateGroupKeyPair } from '../shared/client.js';
-import { COMPUTATIONS } from '../shared/computations/catalog.js';
-import { sampleForm } from './computations.js';
+import { catalogSamples, type Sample } from './computations.js';
 
 /** How the service under test is built. */
 export interface ServiceVariant {
@@ -61,15 +60,25 @@ export interface HttpOptions {
   readonly durationSeconds: number;
   /** Only these computations (all by default). */
   readonly ids?: readonly string[];
+  /** What to request instead of the catalog's computations (e.g. models of `modelsDir`). */
+  readonly samples?: readonly Sample[];
+  /** The service's MODELS_DIR (default: the built-in models). */
+  readonly modelsDir?: string;
+  /** v2 answers carry the proof (default: v1, as the issue 6 targets were set). */
+  readonly protocol?: 1 | 2;
 }
 
 const serverScript = fileURLToPath(new URL('./http-server.ts', import.meta.url));
 const mainScript = fileURLToPath(new URL('../server/main.ts', import.meta.url));
 
 /** Resolves with the URL once the service listens; its stdout (the logs) is read and dropped. */
-async function startService(variant: ServiceVariant): Promise<{ url: string; server: ChildProcess }> {
+async function startService(
+  variant: ServiceVariant,
+  modelsDir: string | undefined,
+): Promise<{ url: string; server: ChildProcess }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...(modelsDir === undefined ? {} : { MODELS_DIR: modelsDir }),
     ...(variant.maxInFlight === undefined
       ? {}
       : {
@@ -167,22 +176,20 @@ export async function benchHttp({
   connections,
   durationSeconds,
   ids,
+  samples = catalogSamples().filter(({ computation }) => ids === undefined || ids.includes(computation.id)),
+  modelsDir,
+  protocol = 1,
 }: HttpOptions): Promise<HttpResult[]> {
-  const computations = COMPUTATIONS.filter((c) => ids === undefined || ids.includes(c.id));
-  const requests = computations.map((computation) => ({
+  const requests = samples.map(({ computation, form }) => ({
     id: computation.id,
-    path: evaluatePath(computation.id),
+    path: (protocol === 2 ? evaluatePathV2 : evaluatePath)(computation.id),
     body: JSON.stringify(
-      encryptInputs(
-        computation,
-        generateGroupKeyPair(computation.group),
-        computation.encodeInputs(sampleForm(computation)),
-      ),
+      encryptInputs(computation, generateGroupKeyPair(computation.group), computation.encodeInputs(form)),
     ),
   }));
   const results: HttpResult[] = [];
   for (const variant of variants) {
-    const { url, server } = await startService(variant);
+    const { url, server } = await startService(variant, modelsDir);
     try {
       for (const { id, path, body } of requests) {
         // Warm-up: JIT, connection set-up and the workers' first requests are not part of the row.

@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- sections…] [--quick]`: prints the tables and writes bench/results/latest.json
- * (latest-<sections>.json when only some run). Sections: ops, e2e, peers, native, http, browser; all
- * by default.
- * `--quick` shortens the HTTP runs (2 s instead of 10 s per row), for a smoke run.
+ * (latest-<sections>.json when only some run). Sections: ops, e2e, peers, native, http, browser,
+ * models; all by default.
+ * `--quick` shortens the HTTP runs (2 s instead of 10 s per row) and the models' start-ups (one each),
+ * for a smoke run.
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,10 +12,11 @@ import { benchBrowser } from './browser.js';
 import { benchComputations, benchPeers, type ComputationResult } from './computations.js';
 import { BARE, benchHttp, LAYERS, SHIPPED } from './http.js';
 import { formatMs } from './measure.js';
+import { benchModels } from './models.js';
 import { benchNative } from './native.js';
 import { benchOperations } from './operations.js';
 
-const SECTIONS = ['ops', 'e2e', 'peers', 'native', 'http', 'browser'] as const;
+const SECTIONS = ['ops', 'e2e', 'peers', 'native', 'http', 'browser', 'models'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -125,6 +127,44 @@ if (run('browser')) {
       ...Object.fromEntries(Object.entries(stepsMs).map(([step, ms]) => [`${step} ms`, ms])),
     })),
   );
+}
+
+if (run('models')) {
+  const models = await benchModels({ quick });
+  results.models = models;
+  const { generated } = models;
+  console.log(
+    `\nStart-up of the built service (spawn → /api/v1/health/ready 200), ${generated.models} generated models (${generated.privateModels} private), ${generated.files} files with the built-ins`,
+  );
+  console.table(models.startUp);
+  console.log(`100 model files / built-in only: ${models.startUpRatio}×`);
+  console.log(
+    '\nA 40-feature model beside a shipped one: the client in Node and the service in one process, median',
+  );
+  console.table(
+    models.client.map((r) => ({
+      computation: r.id,
+      inputs: r.inputs,
+      'client encode+encrypt': formatMs(r.encrypt.medianMs),
+      'evaluate (v1)': formatMs(r.evaluate.medianMs),
+      'evaluate + prove (v2)': formatMs(r.evaluateWithProof?.medianMs ?? Number.NaN),
+      'client verify+decrypt+interpret': formatMs(r.decrypt.medianMs),
+      'request bytes': r.requestBytes,
+      'response bytes': r.responseBytes,
+      'proof bytes': r.proofBytes,
+    })),
+  );
+  console.log('\nOver HTTP with the v2 proof, the service as shipped (autocannon, 2 workers)');
+  console.table(models.http);
+  console.log('\nIn headless Chromium: Compute → result with the proof verified');
+  console.table(
+    models.browser.map(({ stepsMs, ...row }) => ({
+      ...row,
+      ...Object.fromEntries(Object.entries(stepsMs).map(([step, ms]) => [`${step} ms`, ms])),
+    })),
+  );
+  console.log('\nThe 40-feature models over the shipped ones, side by side in this run');
+  console.table(models.ratios);
 }
 
 const resultsDir = new URL('./results/', import.meta.url);
