@@ -7,6 +7,7 @@
  *   {"ln": e}  {"log10": e}          logarithms (e must be > 0 for every value the form accepts)
  *   {"power": [e, p]}                e^p
  *   {"product": [e, e]}              the product of two values
+ *   {"difference": [e, e]}           the first value minus the second (non-HDL = total − HDL cholesterol)
  *   {"min": [e, knot]}  {"max": [e, knot]}   hinges
  *   {"between": [e, from, below]}    1 when from ≤ e < below (either may be null: unbounded), else 0
  *   {"centre": [e, c]}               e − c
@@ -26,6 +27,7 @@ export type Expression =
   | { readonly log10: Expression }
   | { readonly power: readonly [Expression, Constant] }
   | { readonly product: readonly [Expression, Expression] }
+  | { readonly difference: readonly [Expression, Expression] }
   | { readonly min: readonly [Expression, Constant] }
   | { readonly max: readonly [Expression, Constant] }
   | { readonly between: readonly [Expression, Constant | null, Constant | null] }
@@ -40,6 +42,7 @@ export const TRANSFORMS = [
   'log10',
   'power',
   'product',
+  'difference',
   'min',
   'max',
   'between',
@@ -118,6 +121,10 @@ export function parseExpression(
       const [a, b] = pair(2);
       return { product: [sub(a, 0), sub(b, 1)] };
     }
+    case 'difference': {
+      const [a, b] = pair(2);
+      return { difference: [sub(a, 0), sub(b, 1)] };
+    }
     case 'between': {
       const [e, from, below] = pair(3);
       return { between: [sub(e, 0), constant(from, 1, true), constant(below, 2, true)] };
@@ -192,6 +199,7 @@ export function evaluateExpression(e: Expression, read: FieldReader, stratum: st
   if ('log10' in e) return Math.log10(ev(e.log10));
   if ('power' in e) return ev(e.power[0]) ** c(e.power[1]);
   if ('product' in e) return ev(e.product[0]) * ev(e.product[1]);
+  if ('difference' in e) return ev(e.difference[0]) - ev(e.difference[1]);
   if ('min' in e) return Math.min(ev(e.min[0]), c(e.min[1]));
   if ('max' in e) return Math.max(ev(e.max[0]), c(e.max[1]));
   if ('between' in e) {
@@ -247,6 +255,10 @@ export function expressionRange(
   if ('product' in e) {
     const [a, b] = [r(e.product[0], 'product[0]'), r(e.product[1], 'product[1]')];
     return corners([a.min * b.min, a.min * b.max, a.max * b.min, a.max * b.max]);
+  }
+  if ('difference' in e) {
+    const [a, b] = [r(e.difference[0], 'difference[0]'), r(e.difference[1], 'difference[1]')];
+    return { min: a.min - b.max, max: a.max - b.min };
   }
   if ('min' in e) {
     const inner = r(e.min[0], 'min[0]');
