@@ -178,6 +178,28 @@ describe('a model that exists only in MODELS_DIR', () => {
   }, 90_000);
 });
 
+// preventr's documented example of the PREVENT base equations (README.md; tests/testthat/test-estimate_risk.R):
+// 0.147 for this woman. A built-in model of 40 inputs, typed, encrypted, verified and decoded in the browser.
+test('the built-in PREVENT model gives its documented example in Chromium', async () => {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+  await setUpWithoutProtection(context);
+  const page = await context.newPage();
+  await page.goto('/computations/prevent-2023');
+  await page.getByRole('heading', { level: 1, name: 'PREVENT 10-year cardiovascular risk (AHA)' }).waitFor();
+  await page.getByRole('radio', { name: 'Female', exact: true }).check();
+  await field(page, 'Age').fill('50');
+  await field(page, 'Total cholesterol').fill('200');
+  await field(page, 'HDL cholesterol').fill('45');
+  await field(page, 'Systolic blood pressure').fill('160');
+  await field(page, 'Kidney function (eGFR)').fill('90');
+  await field(page, 'Diabetes').check();
+  await field(page, 'On blood-pressure medication').check();
+  const result = await computeResult(page);
+  expect(result.value).toContain('14.7 %');
+  expect(result.category).toBe('Intermediate (7.5–20 %)');
+  await context.close();
+}, 90_000);
+
 test('the web bundle holds no private weight and no ρ', () => {
   const files = readdirSync(join(STATIC_DIR, 'assets')).map((name) => join(STATIC_DIR, 'assets', name));
   const bundle = files.map((file) => readFileSync(file, 'latin1')).join('\n');

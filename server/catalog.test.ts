@@ -29,7 +29,7 @@ describe('GET /api/v1/computations', () => {
       expect(computations.find((entry) => entry.id === shipped.id)).toEqual(computationToWire(shipped));
     }
     expect(computations.map((entry) => entry.id).sort()).toEqual(
-      [...COMPUTATIONS.map((c) => c.id), 'ckd-epi-2021', 'mayo-lung-nodule'].sort(),
+      [...COMPUTATIONS.map((c) => c.id), 'ckd-epi-2021', 'mayo-lung-nodule', 'prevent-2023'].sort(),
     );
   });
 });

@@ -59,7 +59,7 @@ const years = (value: number) => ({ value, unit: 'years' });
 describe('the built-in model files', () => {
   it('all validate and are served', () => {
     const files = readdirSync(DEFAULT_MODELS_DIR).filter((name) => name.endsWith('.model.json'));
-    expect(files.length).toBeGreaterThanOrEqual(4);
+    expect(files.length).toBeGreaterThanOrEqual(5);
     for (const file of files) {
       const { description } = readModelFile(`${DEFAULT_MODELS_DIR}/${file}`);
       expect(served.get(description.id)?.computation.model?.id).toBe(description.id);
@@ -186,5 +186,177 @@ describe('Mayo Clinic solitary pulmonary nodule model (Swensen et al. 1997)', ()
     const values = { ...patient, age: years(59.5), diameter: { value: 12, unit: 'mm' } };
     const result = expectWithinBound(nodule, values, byEquation(patient), 9);
     expect(result.value).toBeCloseTo(byEquation(patient), 9);
+  });
+});
+
+describe('PREVENT base 10-year total CVD (Khan et al. 2024)', () => {
+  const prevent = model('prevent-2023');
+  interface Patient {
+    sex: 'female' | 'male';
+    age: number;
+    /** Total and HDL cholesterol, in `unit`. */
+    total: number;
+    hdl: number;
+    unit: 'mg/dL' | 'mmol/L';
+    sbp: number;
+    egfr: number;
+    diabetes: boolean;
+    smoker: boolean;
+    bpTreated: boolean;
+    statin: boolean;
+  }
+  /**
+   * The published equations as preventr 0.12.0 (R/sysdata.rda, table base_10yr) and Linden's Stata
+   * module (prevent10i.ado) print them, which agree in every digit: the coefficients of the terms
+   * below, in their order, the constant last.
+   */
+  const COEFFICIENTS = {
+    female: [
+      0.7939329, 0.0305239, -0.1606857, -0.2394003, 0.3600781, 0.8667604, 0.5360739, 0.6045917, 0.0433769,
+      0.3151672, -0.1477655, -0.0663612, 0.1197879, -0.0819715, 0.0306769, -0.0946348, -0.27057, -0.078715,
+      -0.1637806, -3.307728,
+    ],
+    male: [
+      0.7688528, 0.0736174, -0.0954431, -0.4347345, 0.3362658, 0.7692857, 0.4386871, 0.5378979, 0.0164827,
+      0.288879, -0.1337349, -0.0475924, 0.150273, -0.0517874, 0.0191169, -0.1049477, -0.2251948, -0.0895067,
+      -0.1543702, -3.031168,
+    ],
+  } as const;
+  /** The 10-year risk in %, from the equations: cholesterol in mmol/L (mg/dL × 0.02586, as both convert). */
+  const byEquation = (p: Patient) => {
+    const toMmol = p.unit === 'mg/dL' ? 0.02586 : 1;
+    const age = (p.age - 55) / 10;
+    const nonHdl = (p.total - p.hdl) * toMmol - 3.5;
+    const hdl = (p.hdl * toMmol - 1.3) / 0.3;
+    const sbpHigh = (Math.max(p.sbp, 110) - 130) / 20;
+    const egfrLow = (Math.min(p.egfr, 60) - 60) / -15;
+    const [dm, smoking, bpTx, statin] = [p.diabetes, p.smoker, p.bpTreated, p.statin].map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const terms = [
+      age,
+      nonHdl,
+      hdl,
+      (Math.min(p.sbp, 110) - 110) / 20,
+      sbpHigh,
+      dm,
+      smoking,
+      egfrLow,
+      (Math.max(p.egfr, 60) - 90) / -15,
+      bpTx,
+      statin,
+      bpTx * sbpHigh,
+      statin * nonHdl,
+      age * nonHdl,
+      age * hdl,
+      age * sbpHigh,
+      age * dm,
+      age * smoking,
+      age * egfrLow,
+      1,
+    ];
+    const x = terms.reduce((sum, term, i) => sum + term * (COEFFICIENTS[p.sex][i] as number), 0);
+    return (100 * Math.exp(x)) / (1 + Math.exp(x));
+  };
+  const form = (p: Patient) => ({
+    sex: p.sex,
+    age: years(p.age),
+    totalCholesterol: { value: p.total, unit: p.unit },
+    hdl: { value: p.hdl, unit: p.unit },
+    sbp: { value: p.sbp, unit: 'mmHg' },
+    egfr: { value: p.egfr, unit: 'mL/min/1.73 m²' },
+    diabetes: p.diabetes,
+    smoker: p.smoker,
+    bpTreated: p.bpTreated,
+    statin: p.statin,
+  });
+  const documented = {
+    age: 50,
+    total: 200,
+    hdl: 45,
+    unit: 'mg/dL',
+    sbp: 160,
+    egfr: 90,
+    diabetes: true,
+    smoker: false,
+    bpTreated: true,
+    statin: false,
+  } as const;
+
+  // preventr's documented example (README.md, and tests/testthat/test-estimate_risk.R "Base model
+  // works, female/male"; BMI 35 there, which the total-CVD equation does not use), printed 0.147 and 0.163.
+  it.each([
+    ['female', 14.7],
+    ['male', 16.3],
+  ] as const)('the documented example, %s → %f', (sex, published) => {
+    const result = expectWithinBound(prevent, form({ ...documented, sex }), published, 1);
+    expect(result.category).toBe('Intermediate (7.5–20 %)');
+  });
+
+  // Every term in use (SBP and eGFR on either side of their knots, statin, smoking, treatment, both
+  // sexes, both cholesterol units), against the equations written out above.
+  it.each<Patient>([
+    {
+      sex: 'female',
+      age: 62,
+      total: 240,
+      hdl: 38,
+      unit: 'mg/dL',
+      sbp: 100,
+      egfr: 45,
+      diabetes: false,
+      smoker: true,
+      bpTreated: false,
+      statin: true,
+    },
+    {
+      sex: 'male',
+      age: 45,
+      total: 180,
+      hdl: 55,
+      unit: 'mg/dL',
+      sbp: 135,
+      egfr: 105,
+      diabetes: true,
+      smoker: true,
+      bpTreated: true,
+      statin: false,
+    },
+    {
+      sex: 'male',
+      age: 75,
+      total: 5.8,
+      hdl: 1.02,
+      unit: 'mmol/L',
+      sbp: 150,
+      egfr: 58,
+      diabetes: true,
+      smoker: false,
+      bpTreated: true,
+      statin: true,
+    },
+    {
+      sex: 'female',
+      age: 35,
+      total: 4.15,
+      hdl: 1.81,
+      unit: 'mmol/L',
+      sbp: 118,
+      egfr: 120,
+      diabetes: false,
+      smoker: false,
+      bpTreated: false,
+      statin: false,
+    },
+  ])('%o', (patient) => {
+    expectWithinBound(prevent, form(patient), byEquation(patient), 9);
+  });
+
+  it('the documented example through the equations is the printed figure', () => {
+    expect(byEquation({ ...documented, sex: 'female' })).toBeCloseTo(14.7, 1);
+    expect(byEquation({ ...documented, sex: 'male' })).toBeCloseTo(16.3, 1);
   });
 });
