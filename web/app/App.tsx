@@ -5,6 +5,7 @@ import { CODE_COMPUTATIONS } from '../../shared/computations/catalog.js';
 import type { VaultState } from '../crypto/protocol.js';
 import { ComputationPage } from '../features/computation/ComputationPage.js';
 import { HistoryPage } from '../features/history/HistoryPage.js';
+import { recordResult } from '../features/history/store.js';
 import { HomePage } from '../features/home/HomePage.js';
 import { HowItWorksPage } from '../features/home/HowItWorksPage.js';
 import { KeyBadge } from '../features/keys/KeyBadge.js';
@@ -71,7 +72,9 @@ function pageOf(
     case 'computation':
       return {
         title: route.computation.title,
-        content: <ComputationPage key={route.computation.id} computation={route.computation} />,
+        content: (
+          <ComputationPage key={route.computation.id} computation={route.computation} record={recordResult} />
+        ),
       };
     case 'not-found':
       return {

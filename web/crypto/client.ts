@@ -1,9 +1,9 @@
 /**
  * The page's async facade over the crypto worker (one per page, started on first use).
- * Keys stay in the worker; this module only passes plaintext integers in and results out.
+ * Keys and a run's ciphertexts stay in the worker; this module passes form values in and results out.
  */
 
-import type { Plaintexts } from '../../shared/computations/computation.js';
+import type { FormValues, Plaintexts } from '../../shared/computations/computation.js';
 import {
   DeclarationRefusedError,
   DecodeRangeError,
@@ -11,16 +11,17 @@ import {
   VerificationError,
 } from '../../shared/errors.js';
 import type { GroupName } from '../../shared/groups/group.js';
-import type { EvaluateRequest, PublicKeyWire } from '../../shared/wire.js';
-import type { HistoryEntry, NewHistoryEntry } from '../features/history/entry.js';
+import type { PublicKeyWire } from '../../shared/wire.js';
+import type { HistoryEntry } from '../features/history/entry.js';
 import {
   type BackupMade,
   type BackupRestored,
-  type Exchange,
+  type Computed,
   KEYS_CHANGED_CHANNEL,
   type KeyringInfo,
   type RequestEnvelope,
   type ResponseEnvelope,
+  type ResultToKeep,
   VAULT_CHANGED_CHANNEL,
   type VaultSetUp,
   type VaultState,
@@ -107,12 +108,20 @@ export function prepareForGroup(group: GroupName): void {
   call({ kind: 'prepare', group }).catch(() => undefined);
 }
 
-/** The evaluate request body: every input encrypted under this device's current public key. */
-export function encryptForComputation(
-  computationId: string,
-  plaintexts: Plaintexts,
-): Promise<EvaluateRequest> {
-  return call({ kind: 'encrypt', computationId, plaintexts });
+/**
+ * The form's values are valid: the worker encrypts them now, so that a Compute with exactly these
+ * values only has to send them. Failures surface on Compute.
+ */
+export function encryptAhead(computationId: string, values: FormValues): void {
+  call({ kind: 'encrypt-ahead', computationId, values }).catch(() => undefined);
+}
+
+/**
+ * Runs the computation on valid form values, wholly in the worker (web/crypto/compute.ts): rejects
+ * when nothing could be encrypted, and resolves with the outcome and its transcript otherwise.
+ */
+export function compute(computationId: string, values: FormValues): Promise<Computed> {
+  return call({ kind: 'compute', computationId, values });
 }
 
 /**
@@ -125,18 +134,6 @@ export function decryptResult(
   response: unknown,
 ): Promise<Plaintexts> {
   return call({ kind: 'decrypt', computationId, publicKey, response });
-}
-
-/**
- * POSTs `requestBody` (encrypted to `publicKey`) to the service from the worker, which verifies the
- * answer's proof and only then decrypts a 2xx answer, before replying: see `Exchange`.
- */
-export function exchangeWithService(
-  computationId: string,
-  requestBody: string,
-  publicKey: PublicKeyWire,
-): Promise<Exchange> {
-  return call({ kind: 'exchange', computationId, requestBody, publicKey });
 }
 
 /** Re-creates an error the worker described, so the page can tell a bad answer from a broken device. */
@@ -217,8 +214,9 @@ export function readSealedHistory(): Promise<{
   return call({ kind: 'history-read' });
 }
 
-export function recordSealedHistory(entry: NewHistoryEntry): Promise<HistoryEntry> {
-  return call({ kind: 'history-record', entry });
+/** Keeps a result shown, with the answer its run verified (which the worker holds). */
+export function recordSealedHistory(kept: ResultToKeep): Promise<undefined> {
+  return call({ kind: 'history-record', ...kept });
 }
 
 export function deleteSealedHistoryEntry(id: string): Promise<undefined> {

@@ -1,13 +1,14 @@
 /**
- * The typed messages between the page and the crypto worker. Only public keys, ciphertexts,
- * encoded plaintexts going in and decrypted plaintexts coming out cross this boundary, plus the
- * backup passphrase going in and the sealed backup file coming out: private keys stay in the worker.
+ * The typed messages between the page and the crypto worker. Form values, history entries and
+ * drafts go in; decrypted results, public keys and the transcript's bodies (as text, for display)
+ * come out, plus the backup passphrase going in and the sealed backup file coming out. Private keys
+ * stay in the worker, and so do a run's ciphertexts.
  */
 
-import type { Plaintexts } from '../../shared/computations/computation.js';
+import type { FormValues, Interpretation, Plaintexts } from '../../shared/computations/computation.js';
 import type { GroupName } from '../../shared/groups/group.js';
-import type { EvaluateRequest, PublicKeyWire } from '../../shared/wire.js';
-import type { HistoryEntry, NewHistoryEntry } from '../features/history/entry.js';
+import type { PublicKeyWire } from '../../shared/wire.js';
+import type { HistoryEntry } from '../features/history/entry.js';
 
 /** What the page may show about one set of keys (one key pair per group, made together). */
 export interface KeySetInfo {
@@ -88,7 +89,8 @@ export type WorkerRequest =
   /** The patient used the page: the idle time starts again. */
   | { readonly kind: 'vault-activity' }
   | { readonly kind: 'history-read' }
-  | { readonly kind: 'history-record'; readonly entry: NewHistoryEntry }
+  /** A result shown: the worker keeps it with the answer it verified for it, `answerId` (see `Computed`). */
+  | ({ readonly kind: 'history-record' } & ResultToKeep)
   | { readonly kind: 'history-delete'; readonly id: string }
   | { readonly kind: 'history-delete-all' }
   | { readonly kind: 'history-merge'; readonly entries: readonly unknown[] }
@@ -98,7 +100,16 @@ export type WorkerRequest =
   | { readonly kind: 'key-info' }
   /** The patient opened a computation's form: get ready to encrypt for it while they type. */
   | { readonly kind: 'prepare'; readonly group: GroupName }
-  | { readonly kind: 'encrypt'; readonly computationId: string; readonly plaintexts: Plaintexts }
+  /**
+   * The form's values are valid: encrypt them now, for a Compute with exactly these values. Nothing
+   * is sent; the ciphertexts stay in the worker.
+   */
+  | { readonly kind: 'encrypt-ahead'; readonly computationId: string; readonly values: FormValues }
+  /**
+   * The whole run, in the worker: encode, encrypt (or take what was encrypted ahead), send to the
+   * configured API origin only, verify the answer's proof and only then decrypt it (web/crypto/compute.ts).
+   */
+  | { readonly kind: 'compute'; readonly computationId: string; readonly values: FormValues }
   /**
    * `response` is the service's untrusted JSON: the worker checks it before decrypting, with the
    * private key belonging to `publicKey`, the key the inputs were encrypted to.
@@ -109,18 +120,6 @@ export type WorkerRequest =
       readonly publicKey: PublicKeyWire;
       readonly response: unknown;
     }
-  /**
-   * Sends an encrypted request to the service's v2 endpoint (the worker builds the URL: it posts to the
-   * configured API origin only) and, when it answers 2xx, verifies the answer's proof and only then
-   * decrypts it, at once: in the worker, which no page rendering holds up (a page handles a response
-   * only after the frame that follows a click). `publicKey` is the key `requestBody` was encrypted to.
-   */
-  | {
-      readonly kind: 'exchange';
-      readonly computationId: string;
-      readonly requestBody: string;
-      readonly publicKey: PublicKeyWire;
-    }
   | { readonly kind: 'rotate-keys' }
   | { readonly kind: 'delete-key-set'; readonly keySetId: string }
   /** The worker puts every key set and the whole history in it. */
@@ -129,32 +128,74 @@ export type WorkerRequest =
 
 export type WorkerRequestKind = WorkerRequest['kind'];
 
-/** What became of a request the worker sent: no answer, or the answer and, for a 2xx, its decryption. */
-export type Exchange =
-  | { readonly reached: false }
+/** What the history keeps of a result the page showed; the worker adds the answer it verified. */
+export interface ResultToKeep {
+  readonly answerId: string;
+  /** The form as the patient filled it in. */
+  readonly inputs: FormValues;
+  readonly result: Interpretation;
+}
+
+/**
+ * Exactly what left the device and what came back, for the "What left this device" panel. Every
+ * time in it is read from one clock, the worker's.
+ */
+export interface Transcript {
+  readonly group: GroupName;
+  /** The request body as sent, byte for byte. */
+  readonly requestBody: string;
+  /** The response body as received; `undefined` when no answer arrived. */
+  readonly responseBody: string | undefined;
+  readonly status: number | undefined;
+  readonly timings: {
+    readonly encryptMs: number;
+    /** The inputs were encrypted while the form was filled in, before Compute was pressed. */
+    readonly encryptedAhead: boolean;
+    readonly networkMs: number | undefined;
+    /** Checking the answer's proof, before anything was decrypted; undefined when it did not verify. */
+    readonly verifyMs: number | undefined;
+    readonly decryptMs: number | undefined;
+  };
+  /** The proof's size in bytes, when the answer verified. */
+  readonly proofBytes: number | undefined;
+}
+
+/** One step of a run, from and to times of the worker's `performance.now()`. */
+export interface RunStep {
+  readonly step: 'encrypt' | 'network' | 'decrypt';
+  readonly start: number;
+  readonly end: number;
+}
+
+/** An RFC 9457 problem's title and detail, as the service wrote them. */
+export interface ServiceProblem {
+  readonly title: string;
+  readonly detail: string;
+}
+
+/**
+ * How a run ended, with its transcript. An encryption that could not be made is an error instead:
+ * then nothing was sent and there is no transcript.
+ */
+export type Computed = {
+  readonly transcript: Transcript;
+  readonly steps: readonly RunStep[];
+  /** The worker's `performance.timeOrigin`, to place its steps on the page's timeline. */
+  readonly clockOrigin: number;
+} & (
   | {
-      readonly reached: true;
-      readonly status: number;
-      /** The body as received, for the transcript. */
-      readonly responseBody: string;
-      readonly networkMs: number;
-      /** Absent unless the status is 2xx. */
-      readonly decrypted?:
-        | {
-            readonly ok: true;
-            readonly outputs: Plaintexts;
-            /** The proof verified, in this long, before anything was decrypted. */
-            readonly verifyMs: number;
-            readonly proofBytes: number;
-            readonly decryptMs: number;
-          }
-        | {
-            readonly ok: false;
-            readonly errorName: WorkerErrorName;
-            readonly message: string;
-            readonly decryptMs: number;
-          };
-    };
+      readonly outcome: 'decrypted';
+      readonly outputs: Plaintexts;
+      /** The verified answer, kept in the worker until the history takes it (`history-record`). */
+      readonly answerId: string;
+    }
+  /** The request could not be sent: it stayed on this device. */
+  | { readonly outcome: 'unreachable' }
+  /** A status other than 2xx; `problem` when the body is RFC 9457 problem details. */
+  | { readonly outcome: 'service-refused'; readonly problem: ServiceProblem | undefined }
+  /** A 2xx answer that failed verification or decoding: nothing of it was decrypted or is shown. */
+  | { readonly outcome: 'answer-rejected'; readonly errorName: WorkerErrorName; readonly message: string }
+);
 
 export interface WorkerResults {
   readonly 'vault-state': VaultState;
@@ -165,7 +206,8 @@ export interface WorkerResults {
   readonly 'vault-idle-minutes': VaultState;
   readonly 'vault-activity': undefined;
   readonly 'history-read': { readonly entries: readonly HistoryEntry[]; readonly unreadable: number };
-  readonly 'history-record': HistoryEntry;
+  /** Nothing comes back: the entry holds the answer's ciphertexts, which stay in the worker. */
+  readonly 'history-record': undefined;
   readonly 'history-delete': undefined;
   readonly 'history-delete-all': undefined;
   readonly 'history-merge': { readonly added: number; readonly skipped: number };
@@ -174,9 +216,9 @@ export interface WorkerResults {
   readonly 'draft-forget': undefined;
   readonly 'key-info': KeyringInfo;
   readonly prepare: undefined;
-  readonly encrypt: EvaluateRequest;
+  readonly 'encrypt-ahead': undefined;
+  readonly compute: Computed;
   readonly decrypt: Plaintexts;
-  readonly exchange: Exchange;
   readonly 'rotate-keys': KeyringInfo;
   readonly 'delete-key-set': KeyringInfo;
   readonly 'make-backup': BackupMade;

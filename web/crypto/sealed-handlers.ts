@@ -5,7 +5,6 @@
 
 import { resealKeyring } from './keyring-storage.js';
 import type { WorkerRequest, WorkerRequestKind, WorkerResults } from './protocol.js';
-import { takePendingBlinding } from './request-keys.js';
 import {
   deleteAllHistory,
   deleteHistoryEntry,
@@ -13,7 +12,6 @@ import {
   mergeHistory,
   readHistory,
   recallDraft,
-  recordHistory,
   resealRecords,
   saveDraft,
 } from './sealed-records.js';
@@ -31,7 +29,11 @@ export type HandlersOf<K extends WorkerRequestKind> = {
   readonly [P in K]: (request: Extract<WorkerRequest, { kind: P }>) => Promise<WorkerResults[P]>;
 };
 
-type SealedKind = Extract<WorkerRequestKind, `vault-${string}` | `history-${string}` | `draft-${string}`>;
+/** All but recording a result, which needs the answer its run kept (worker.ts). */
+type SealedKind = Exclude<
+  Extract<WorkerRequestKind, `vault-${string}` | `history-${string}` | `draft-${string}`>,
+  'history-record'
+>;
 
 export const sealedHandlers: HandlersOf<SealedKind> = {
   'vault-state': vaultState,
@@ -49,7 +51,6 @@ export const sealedHandlers: HandlersOf<SealedKind> = {
     return undefined;
   },
   'history-read': readHistory,
-  'history-record': ({ entry }) => recordHistory(entry, takePendingBlinding(entry.sealed.publicKey)),
   'history-delete': ({ id }) => deleteHistoryEntry(id).then(() => undefined),
   'history-delete-all': () => deleteAllHistory().then(() => undefined),
   'history-merge': ({ entries }) => mergeHistory(entries),

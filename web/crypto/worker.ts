@@ -1,29 +1,32 @@
 /**
- * The crypto worker: owns the device's keys, encrypts a computation's inputs, checks then decrypts
- * the service's answer, and makes and restores backups. The page only ever sees public keys,
- * ciphertexts, results and sealed backup files.
+ * The crypto worker: owns the device's keys, runs a computation from its form values to its checked
+ * and decrypted outputs (compute.ts), and makes and restores backups. The page only ever sees public
+ * keys, results, a run's transcript and sealed backup files.
  */
 
 import { decryptOutputs, encryptInputs } from '../../shared/client.js';
 import { findComputation } from '../../shared/computations/catalog.js';
-import type { Computation } from '../../shared/computations/computation.js';
+import type { Computation, Plaintexts } from '../../shared/computations/computation.js';
+import type { EvaluateRequest } from '../../shared/wire.js';
 import { backendsFor } from './backends.js';
 import { BackupError, KDF_ITERATIONS, openBackup, sealBackup } from './backup.js';
+import { ComputationRuns } from './compute.js';
 import { warmAdditiveDecoder } from './decoder-warmup.js';
 import { describeError } from './describe-error.js';
-import { exchange } from './exchange.js';
+import { postEvaluate } from './exchange.js';
 import { deleteKeySet, exportKeyring, importKeyring, keyringInfo, rotateKeys } from './keystore.js';
 import { prepareGroup } from './prepare.js';
-import type {
-  RequestEnvelope,
-  ResponseEnvelope,
-  WorkerRequest,
-  WorkerRequestKind,
-  WorkerResults,
+import {
+  KEYS_CHANGED_CHANNEL,
+  type RequestEnvelope,
+  type ResponseEnvelope,
+  type WorkerRequest,
+  type WorkerRequestKind,
+  type WorkerResults,
 } from './protocol.js';
-import { freshRequestKey, withRequestKeyPair } from './request-keys.js';
+import { freshRequestKey, takePendingBlinding, withRequestKeyPair } from './request-keys.js';
 import { sealedHandlers } from './sealed-handlers.js';
-import { mergeHistory, readHistory } from './sealed-records.js';
+import { mergeHistory, readHistory, recordHistory } from './sealed-records.js';
 import { checkServiceCatalog, trustedComputation } from './trusted-catalog.js';
 
 /**
@@ -48,6 +51,18 @@ interface BackupPayload {
   readonly history: readonly unknown[];
 }
 
+/** A computation's runs, and what they encrypted ahead and verified, in this worker's memory only. */
+const runs = new ComputationRuns({
+  clock: performance,
+  encryptToFreshKey,
+  post: postEvaluate,
+  withKeyPair: withRequestKeyPair,
+  backends: backendsFor,
+  describeError,
+});
+// Any tab's new or deleted keys: what this worker encrypted ahead is not sent.
+new BroadcastChannel(KEYS_CHANGED_CHANNEL).addEventListener('message', () => runs.forgetEncryptedAhead());
+
 const handlers: Handlers = {
   ...sealedHandlers,
   'key-info': keyringInfo,
@@ -56,22 +71,25 @@ const handlers: Handlers = {
     void checkServiceCatalog();
     return prepareGroup(group);
   },
-  async encrypt({ computationId, plaintexts }) {
-    const computation = await computationById(computationId);
-    // A key of its own for every request (key blinding): two requests carry unrelated keys.
-    const [publicKey, backends] = await Promise.all([
-      freshRequestKey(computation.group),
-      backendsFor(computation.group),
-    ]);
-    return encryptInputs(computation, { group: computation.group, publicKey }, plaintexts, backends);
+  // Both with the computation as verified, so what is encrypted is what its proof is checked against.
+  'encrypt-ahead': async ({ computationId, values }) => {
+    await runs.encryptAhead(await trustedComputation(computationId), values);
+    return undefined;
+  },
+  compute: async ({ computationId, values }) => runs.run(await trustedComputation(computationId), values),
+  async 'history-record'({ answerId, inputs, result }) {
+    const answer = runs.takeAnswer(answerId);
+    if (!answer) throw new Error('This result could not be kept in the history.');
+    const { computationId, computationVersion, publicKey, response } = answer;
+    const entry = { computationId, computationVersion, inputs, result, sealed: { publicKey, response } };
+    await recordHistory(entry, takePendingBlinding(publicKey));
+    return undefined;
   },
   async decrypt({ computationId, publicKey, response }) {
     const computation = await computationById(computationId);
     const backends = await backendsFor(computation.group);
     return withRequestKeyPair(publicKey, (pair) => decryptOutputs(computation, pair, response, backends));
   },
-  exchange: async ({ computationId, requestBody, publicKey }) =>
-    exchange(await trustedComputation(computationId), requestBody, publicKey),
   'rotate-keys': rotateKeys,
   'delete-key-set': ({ keySetId }) => deleteKeySet(keySetId),
   async 'make-backup'({ passphrase }) {
@@ -103,6 +121,15 @@ function isBackupPayload(value: unknown): value is BackupPayload {
     'history' in value &&
     Array.isArray(value.history)
   );
+}
+
+/** A request's inputs encrypted to a key of its own (key blinding): two requests carry unrelated keys. */
+async function encryptToFreshKey(computation: Computation, plaintexts: Plaintexts): Promise<EvaluateRequest> {
+  const [publicKey, backends] = await Promise.all([
+    freshRequestKey(computation.group),
+    backendsFor(computation.group),
+  ]);
+  return encryptInputs(computation, { group: computation.group, publicKey }, plaintexts, backends);
 }
 
 /** A computation this app ships, or one of the service's models as this device trusts it. */

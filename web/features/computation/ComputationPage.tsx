@@ -26,6 +26,7 @@ import {
 } from './fields.js';
 import { forgetDraft, recallDraft, rememberDraft } from './form-memory.js';
 import { ResultCard } from './ResultCard.js';
+import type { RecordResult } from './run.js';
 import './computation.css';
 import { TranscriptPanel } from './TranscriptPanel.js';
 import { useComputationRun } from './useComputationRun.js';
@@ -35,14 +36,15 @@ function sameValues(a: FormValues, b: FormValues): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export function ComputationPage({ computation }: { computation: Computation }) {
+/** `record` keeps each result shown (the history's `recordResult`). */
+export function ComputationPage({ computation, record }: { computation: Computation; record: RecordResult }) {
   const formId = `form-${computation.id}`;
   const [draft, setDraft] = useState<Draft>(() => emptyDraft(computation));
   // Messages appear after the first attempt to compute, then follow every edit.
   const [attempted, setAttempted] = useState(false);
   const edited = useRef(false);
   const values = formValuesOf(computation, draft);
-  const { state, run } = useComputationRun(computation, values);
+  const { state, run } = useComputationRun(computation, values, record);
   const invalid = validateForm(computation, values);
   // A text that is not a number at all says why, rather than asking for the value as if it were empty.
   const errors = attempted ? { ...invalid, ...unreadableNumbers(computation, draft) } : {};

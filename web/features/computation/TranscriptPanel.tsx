@@ -1,6 +1,6 @@
 /** "What left this device": the exact bytes exchanged with the service for the last computation. */
 
-import type { Transcript } from './run.js';
+import type { Transcript } from '../../crypto/protocol.js';
 
 const utf8 = new TextEncoder();
 

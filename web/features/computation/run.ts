@@ -1,6 +1,7 @@
 /**
- * One computation, end to end: encode on the page, encrypt in the worker, ask the service,
- * check and decrypt in the worker, interpret on the page. Each step is timed for the transcript.
+ * One computation, as the page sees it: the worker runs it whole (web/crypto/compute.ts) and answers
+ * with the decrypted outputs and the transcript; the page interprets them, has the result recorded
+ * through the recorder it was given, and says what went wrong when there is no result.
  */
 
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
@@ -11,31 +12,10 @@ import {
   VERIFICATION_FAILED,
   VerificationError,
 } from '../../../shared/errors.js';
-import type { GroupName } from '../../../shared/groups/group.js';
-import { exchangeWithService, workerError } from '../../crypto/client.js';
-import { recordResult } from '../history/store.js';
-import { type Encrypted, encryptNow } from './encrypt-ahead.js';
+import { compute, workerError } from '../../crypto/client.js';
+import type { Computed, ResultToKeep, Transcript } from '../../crypto/protocol.js';
 
-/** Exactly what left the device and what came back, for the "What left this device" panel. */
-export interface Transcript {
-  readonly group: GroupName;
-  /** The request body as sent, byte for byte. */
-  readonly requestBody: string;
-  /** The response body as received; `undefined` when no answer arrived. */
-  readonly responseBody: string | undefined;
-  readonly status: number | undefined;
-  readonly timings: {
-    readonly encryptMs: number;
-    /** The inputs were encrypted while the form was filled in, before Compute was pressed. */
-    readonly encryptedAhead: boolean;
-    readonly networkMs: number | undefined;
-    /** Checking the answer's proof, before anything was decrypted; undefined when it did not verify. */
-    readonly verifyMs: number | undefined;
-    readonly decryptMs: number | undefined;
-  };
-  /** The proof's size in bytes, when the answer verified. */
-  readonly proofBytes: number | undefined;
-}
+export type { Transcript } from '../../crypto/protocol.js';
 
 /** What the patient is told when there is no result; never contains a typed value. */
 export interface Failure {
@@ -47,93 +27,60 @@ export type RunOutcome =
   | { readonly ok: true; readonly interpretation: Interpretation; readonly transcript: Transcript }
   | { readonly ok: false; readonly failure: Failure; readonly transcript: Transcript | undefined };
 
-/**
- * Each step is also a User Timing measure (`sealed-vitals:<step>`), visible in the browser's
- * performance tools and read by the browser benchmark.
- */
-function measureStep(step: 'encrypt' | 'network' | 'decrypt' | 'history', start: number, end: number): void {
-  performance.measure(`sealed-vitals:${step}`, { start, end });
-}
+/** Keeps a result shown (the history's `recordResult`); its failure does not hide the result. */
+export type RecordResult = (kept: ResultToKeep) => Promise<unknown>;
 
 /**
- * Runs the computation on valid form values (call `validateForm` first), with the inputs encrypted
- * ahead of time when `encryptedAhead` holds them for exactly these values (encrypt-ahead.ts).
+ * Each step is also a User Timing measure (`sealed-vitals:<step>`), visible in the browser's
+ * performance tools and read by the browser benchmark. The worker's steps are placed on the page's
+ * timeline from its clock's origin.
  */
+function measureSteps({ steps, clockOrigin }: Computed): void {
+  const shift = clockOrigin - performance.timeOrigin;
+  for (const { step, start, end } of steps) {
+    performance.measure(`sealed-vitals:${step}`, { start: start + shift, end: end + shift });
+  }
+}
+
+/** Runs the computation on valid form values (call `validateForm` first). */
 export async function runComputation(
   computation: Computation,
   values: FormValues,
-  encryptedAhead?: Promise<Encrypted>,
+  record: RecordResult,
 ): Promise<RunOutcome> {
-  const started = performance.now();
-  const plaintexts = computation.encodeInputs(values);
-  let encryption: Encrypted;
-  let ahead = encryptedAhead !== undefined;
+  let computed: Computed;
   try {
-    encryption = await (encryptedAhead ?? encryptNow(computation.id, plaintexts)).catch(() => {
-      ahead = false;
-      return encryptNow(computation.id, plaintexts);
-    });
+    computed = await compute(computation.id, values);
   } catch (error) {
     return { ok: false, failure: failureFrom(error), transcript: undefined };
   }
-  const { request } = encryption;
-  const requestBody = JSON.stringify(request);
-  const encrypted = performance.now();
-  measureStep('encrypt', started, encrypted);
-  const sent = {
-    group: computation.group,
-    requestBody,
-    responseBody: undefined,
-    status: undefined,
-    timings: {
-      encryptMs: encryption.encryptMs,
-      encryptedAhead: ahead,
-      networkMs: undefined,
-      verifyMs: undefined,
-      decryptMs: undefined,
-    },
-    proofBytes: undefined,
-  } satisfies Transcript;
-
-  // The worker sends it and decrypts the answer in one go (see web/crypto/exchange.ts).
-  const exchange = await exchangeWithService(computation.id, requestBody, request.publicKey).catch(
-    (error: unknown) => error as Error,
-  );
-  if (exchange instanceof Error) return { ok: false, failure: failureFrom(exchange), transcript: sent };
-  if (!exchange.reached) return { ok: false, failure: UNREACHABLE, transcript: sent };
   const answered = performance.now();
-  const { status, responseBody, networkMs, decrypted } = exchange;
-  // The network step as the worker timed it, and the rest of the round trip as decryption.
-  measureStep('network', encrypted, encrypted + networkMs);
-  measureStep('decrypt', encrypted + networkMs, answered);
-  const verified = decrypted?.ok ? decrypted : undefined;
-  const received = {
-    ...sent,
-    responseBody,
-    status,
-    timings: { ...sent.timings, networkMs, verifyMs: verified?.verifyMs, decryptMs: verified?.decryptMs },
-    proofBytes: verified?.proofBytes,
-  } satisfies Transcript;
-  if (!decrypted) return { ok: false, failure: problemFailure(status, responseBody), transcript: received };
-  if (!decrypted.ok) {
-    const error = workerError(decrypted.errorName, decrypted.message);
-    return { ok: false, failure: failureFrom(error), transcript: received };
-  }
-  try {
-    const interpretation = computation.interpret(decrypted.outputs, values);
-    // Into the on-device history; storage that is full or blocked must not hide the result.
-    await recordResult({
-      computationId: computation.id,
-      computationVersion: computation.version,
-      inputs: values,
-      result: interpretation,
-      // The worker decrypted this very body, so it is JSON.
-      sealed: { publicKey: request.publicKey, response: JSON.parse(responseBody) as unknown },
-    }).catch(() => undefined);
-    measureStep('history', answered, performance.now());
-    return { ok: true, interpretation, transcript: received };
-  } catch (error) {
-    return { ok: false, failure: failureFrom(error), transcript: received };
+  measureSteps(computed);
+  const { transcript } = computed;
+  switch (computed.outcome) {
+    case 'unreachable':
+      return { ok: false, failure: UNREACHABLE, transcript };
+    case 'service-refused':
+      return { ok: false, failure: computed.problem ?? statusFailure(transcript.status), transcript };
+    case 'answer-rejected':
+      return {
+        ok: false,
+        failure: failureFrom(workerError(computed.errorName, computed.message)),
+        transcript,
+      };
+    case 'decrypted':
+      try {
+        const interpretation = computation.interpret(computed.outputs, values);
+        // Storage that is full or blocked must not hide the result.
+        await record({ answerId: computed.answerId, inputs: values, result: interpretation }).catch(
+          () => undefined,
+        );
+        // The page's own step, on the page's clock.
+        performance.measure('sealed-vitals:history', { start: answered, end: performance.now() });
+        return { ok: true, interpretation, transcript };
+      } catch (error) {
+        return { ok: false, failure: failureFrom(error), transcript };
+      }
   }
 }
 
@@ -142,24 +89,7 @@ const UNREACHABLE: Failure = {
   detail: 'Check your connection and try again. Nothing was computed; your entries are still in the form.',
 };
 
-/** An RFC 9457 problem's title and detail when the body is one; the status code otherwise. */
-function problemFailure(status: number, body: string): Failure {
-  let problem: unknown;
-  try {
-    problem = JSON.parse(body);
-  } catch {
-    problem = undefined;
-  }
-  if (
-    typeof problem === 'object' &&
-    problem !== null &&
-    'title' in problem &&
-    'detail' in problem &&
-    typeof problem.title === 'string' &&
-    typeof problem.detail === 'string'
-  ) {
-    return { title: problem.title, detail: problem.detail };
-  }
+function statusFailure(status: number | undefined): Failure {
   return {
     title: 'The health service refused the request.',
     detail: `It answered with HTTP status ${status}. Try again in a moment.`,

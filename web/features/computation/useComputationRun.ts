@@ -1,11 +1,10 @@
 /** React state for running a computation: one at a time, the latest result, failure and transcript. */
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
 import { validateForm } from '../../../shared/computations/form.js';
-import { onKeysChanged, prepareForGroup } from '../../crypto/client.js';
-import { EncryptAhead } from './encrypt-ahead.js';
-import { type Failure, runComputation, type Transcript } from './run.js';
+import { encryptAhead, prepareForGroup } from '../../crypto/client.js';
+import { type Failure, type RecordResult, runComputation, type Transcript } from './run.js';
 
 export interface RunState {
   readonly running: boolean;
@@ -24,26 +23,29 @@ const IDLE: RunState = {
   transcript: undefined,
 };
 
-/** `values`: the form as it is now, encrypted ahead (on this device) whenever it is valid. */
-export function useComputationRun(computation: Computation, values: FormValues) {
+/**
+ * `values`: the form as it is now, encrypted ahead (in the worker) whenever it is valid; `record`
+ * keeps each result shown (the history's `recordResult`).
+ */
+export function useComputationRun(computation: Computation, values: FormValues, record: RecordResult) {
   const [state, setState] = useState<RunState>(IDLE);
-  const ahead = useMemo(() => new EncryptAhead(), []);
   // While the patient fills in the form, the worker gets ready to encrypt for it...
   useEffect(() => prepareForGroup(computation.group), [computation.group]);
-  useEffect(() => onKeysChanged(() => ahead.clear()), [ahead]);
   // ...and encrypts it as soon as it is valid, so that Compute only has to send it. Not while a
-  // computation runs: the worker's next job is then to decrypt its answer.
+  // computation runs: the worker's next job is then to decrypt its answer. Offered again after a run,
+  // which used up (or spent) what was made ahead.
   const ready = !state.running && Object.keys(validateForm(computation, values)).length === 0;
+  // By content: the form's values are a new object at every render (they compare as their JSON).
+  const offered = JSON.stringify(values);
   useEffect(() => {
-    if (ready) ahead.offer(computation.id, computation.encodeInputs(values));
-  });
+    if (ready) encryptAhead(computation.id, JSON.parse(offered) as FormValues);
+  }, [ready, computation.id, offered]);
 
   const run = useCallback(
     async (submitted: FormValues) => {
       // Clear the previous result: it must not sit next to an error about new values.
       setState((previous) => ({ ...IDLE, running: true, transcript: previous.transcript }));
-      const encrypted = ahead.take(computation.id, computation.encodeInputs(submitted));
-      const outcome = await runComputation(computation, submitted, encrypted);
+      const outcome = await runComputation(computation, submitted, record);
       setState(
         outcome.ok
           ? {
@@ -55,7 +57,7 @@ export function useComputationRun(computation: Computation, values: FormValues) 
           : { ...IDLE, failure: outcome.failure, transcript: outcome.transcript },
       );
     },
-    [computation, ahead],
+    [computation, record],
   );
 
   return { state, run };

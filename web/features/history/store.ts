@@ -12,7 +12,8 @@ import {
   readSealedHistory,
   recordSealedHistory,
 } from '../../crypto/client.js';
-import type { HistoryEntry, NewHistoryEntry } from './entry.js';
+import type { ResultToKeep } from '../../crypto/protocol.js';
+import type { HistoryEntry } from './entry.js';
 
 export { type HistoryEntry, isHistoryEntry, type NewHistoryEntry } from './entry.js';
 
@@ -25,9 +26,12 @@ export interface History {
   readonly unreadable: number;
 }
 
-/** Keeps a result; the worker adds how the request's key was blinded (δ), sealed with it. */
-export function recordResult(entry: NewHistoryEntry): Promise<HistoryEntry> {
-  return recordSealedHistory(entry);
+/**
+ * Keeps a result shown; the worker adds the answer its run verified, still encrypted, and how the
+ * request's key was blinded (δ), sealed with it.
+ */
+export async function recordResult(kept: ResultToKeep): Promise<void> {
+  await recordSealedHistory(kept);
 }
 
 export function readHistory(): Promise<History> {
