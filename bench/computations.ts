@@ -6,6 +6,7 @@
 
 import { evaluateAndProve, evaluateRequest } from '../server/evaluation.js';
 import { loadServedCatalog, type ServedComputation } from '../server/served-catalog.js';
+import { AdditiveDecoder } from '../shared/additive-decoder.js';
 import {
   encryptInputs,
   type GroupKeyPair,
@@ -15,7 +16,6 @@ import {
 import { additiveDecodingTableWidth, COMPUTATIONS } from '../shared/computations/catalog.js';
 import type { Ciphertexts, Computation, FormValues } from '../shared/computations/computation.js';
 import type { Ciphertext } from '../shared/elgamal.js';
-import { prepareAdditiveDecoding } from '../shared/encoding.js';
 import { ristretto255SodiumGroup } from '../shared/groups/ristretto255-sodium.js';
 import { honestResponseBits } from '../shared/proofs/proof-scalars.js';
 import { type Backends, withScheme } from '../shared/scheme.js';
@@ -102,6 +102,8 @@ export function sampleForm(computation: Computation): FormValues {
  * (web/crypto/prepare.ts).
  */
 const CLIENT_BACKENDS: Backends = { ristretto255: ristretto255SodiumGroup };
+/** The worker's decoder, its table kept from one computation to the next. */
+const CLIENT_DECODER = new AdditiveDecoder();
 
 /** As the web worker's prepare step: tables for g and the key, long enough for the proofs' responses. */
 function prepareClient(key: GroupKeyPair): void {
@@ -138,7 +140,10 @@ export function benchComputation(
   served: ServedComputation,
 ): ComputationResult {
   // The baby-step table a browser has once its worker built or adopted it (web/crypto/decoder-warmup.ts).
-  prepareAdditiveDecoding(additiveDecodingTableWidth(), Number.POSITIVE_INFINITY);
+  CLIENT_DECODER.prepare(
+    additiveDecodingTableWidth([...COMPUTATIONS, served.computation]),
+    Number.POSITIVE_INFINITY,
+  );
   const key = generateGroupKeyPair(computation.group);
   prepareClient(key);
   const encrypt = () => encryptInputs(computation, key, computation.encodeInputs(form), CLIENT_BACKENDS);
@@ -148,7 +153,15 @@ export function benchComputation(
   const responseJson = JSON.stringify(proved);
   const clientSide = () =>
     computation.interpret(
-      verifyAndDecryptOutputs(computation, key, request, JSON.parse(responseJson), CLIENT_BACKENDS),
+      verifyAndDecryptOutputs(
+        computation,
+        key,
+        request,
+        JSON.parse(responseJson),
+        CLIENT_BACKENDS,
+        undefined,
+        CLIENT_DECODER,
+      ),
       form,
     );
   const proofBytes = [proved.proof.challenge, ...proved.proof.responses].reduce(

@@ -2,6 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluateRequest } from '../server/evaluation.js';
+import { AdditiveDecoder } from './additive-decoder.js';
 import { decryptOutputs, encryptInputs, type GroupKeyPair, generateGroupKeyPair } from './client.js';
 import { bmi } from './computations/bmi.js';
 import { cha2ds2Vasc } from './computations/cha2ds2-vasc.js';
@@ -90,6 +91,19 @@ describe('encryptInputs → evaluateRequest → decryptOutputs', () => {
       }),
       { numRuns: 6 },
     );
+  });
+
+  it('decodes with the decoder it is given, whose table later decodes reuse', () => {
+    const decoder = new AdditiveDecoder();
+    decoder.prepare(64, Number.POSITIVE_INFINITY);
+    const none = Object.fromEntries(cha2ds2Vasc.inputs.map((input) => [input.name, 0n]));
+    const response = roundTrip(cha2ds2Vasc, scoreKey, { ...none, stroke: 1n, diabetes: 1n });
+    expect(decryptOutputs(cha2ds2Vasc, scoreKey, response, {}, decoder)).toEqual({ score: 3n });
+    expect(decoder.width).toBe(64);
+    // A wider range than its table: the decoder widens (kept for the next decode).
+    const wide = { ...cha2ds2Vasc, outputs: [{ name: 'score', min: 0, max: 10 ** 6 }] };
+    expect(decryptOutputs(wide, scoreKey, response, {}, decoder)).toEqual({ score: 3n });
+    expect(decoder.width).toBe(251); // ⌈√(10^6 + 1) / 4⌉
   });
 
   it('reports both age bands at once, which no form produces, as DecodeRangeError rather than a score', () => {

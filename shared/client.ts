@@ -3,6 +3,7 @@
  * into a request, and checking then decrypting the service's response.
  */
 
+import type { AdditiveDecoder } from './additive-decoder.js';
 import { type Computation, declaredShape, type Plaintexts } from './computations/computation.js';
 import { type DeclaredShape, declaredMatrix } from './declaration.js';
 import { type Ciphertext, decryptElement, encryptElement, generateKeyPair } from './elgamal.js';
@@ -78,6 +79,7 @@ export function encryptInputs(
  * answer"): v1's checks, the proof decoded strictly and verified against `computation.evaluation`
  * (the declaration this device trusts, never the one the service shows) for exactly `request`, and
  * only then decryption. Throws `VerificationError` before decrypting anything, or `DecodeRangeError`.
+ * `decoder`: the caller's, whose table later decodes reuse (without one, a table for this call only).
  */
 export function verifyAndDecryptOutputs(
   computation: Computation,
@@ -87,6 +89,7 @@ export function verifyAndDecryptOutputs(
   backends: Backends = {},
   /** Called once the proof has verified, before decryption starts (for the transcript's timings). */
   onVerified: () => void = () => undefined,
+  decoder?: AdditiveDecoder,
 ): Plaintexts {
   requireKeyFor(computation, key);
   let outputs: Record<string, unknown>;
@@ -109,18 +112,21 @@ export function verifyAndDecryptOutputs(
       return decryptChecked(scheme, computation, key, answer.outputs);
     },
     backends,
+    decoder,
   );
 }
 
 /**
  * Decrypts an answer this device verified when it arrived and kept (its history): v1's checks, no
- * proof. Never for an answer straight from the service: that is `verifyAndDecryptOutputs`.
+ * proof. Never for an answer straight from the service: that is `verifyAndDecryptOutputs`. `decoder`
+ * as there.
  */
 export function decryptOutputs(
   computation: Computation,
   key: GroupKeyPair,
   response: unknown,
   backends: Backends = {},
+  decoder?: AdditiveDecoder,
 ): Plaintexts {
   requireKeyFor(computation, key);
   const outputs = checkResponseShape(computation, response);
@@ -136,6 +142,7 @@ export function decryptOutputs(
         ),
       ),
     backends,
+    decoder,
   );
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDeclaration } from '../declaration.js';
 import { ffdheGroup } from '../groups/index.js';
 import { CatalogResponseSchema, ComputationSchema } from '../wire.js';
-import { COMPUTATIONS, computationToWire, findComputation } from './catalog.js';
+import { additiveDecodingTableWidth, COMPUTATIONS, computationToWire, findComputation } from './catalog.js';
 import { declaredShape } from './computation.js';
 
 describe('catalog', () => {
@@ -96,5 +96,18 @@ describe('catalog', () => {
       inputs: indicators.map((name) => ({ name, min: 0, max: 1 })),
       outputs: [{ name: 'score', min: 0, max: 9 }],
     });
+  });
+
+  it('sizes the decoder table ahead for the widest additive output of the catalog it is given', () => {
+    const score = findComputation('cha2ds2-vasc');
+    const bmi = findComputation('bmi');
+    if (!score || !bmi) throw new Error('shipped computations');
+    // 4·⌈√n⌉: bmi is multiplicative (nothing to search), CHA₂DS₂-VASc's score has 10 values.
+    expect(additiveDecodingTableWidth([bmi])).toBe(4);
+    expect(additiveDecodingTableWidth([bmi, score])).toBe(16);
+    const wider = { ...score, id: 'wide', outputs: [{ name: 'score', min: -5, max: 10 ** 8 - 6 }] };
+    expect(additiveDecodingTableWidth([score, wider])).toBe(40_000);
+    const widest = { ...wider, outputs: [{ name: 'score', min: 0, max: 2 ** 40 }] };
+    expect(additiveDecodingTableWidth([widest])).toBe(2 ** 18);
   });
 });

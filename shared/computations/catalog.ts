@@ -31,14 +31,15 @@ export function findComputation(id: string): Computation | undefined {
 
 /**
  * The baby-step table a client builds ahead of its first additive decode (and keeps): 4√n entries for
- * the widest additive output range in the catalog, at most 2^18 (~10 MB in memory).
+ * the widest additive output range of `computations` (the catalog the client has), at most 2^18
+ * entries, a bound on the worker's memory.
  */
-export function additiveDecodingTableWidth(): number {
+export function additiveDecodingTableWidth(computations: readonly Computation[]): number {
   const widest = Math.max(
     1,
-    ...COMPUTATIONS.filter((c) => c.scheme === 'additive').flatMap((c) =>
-      c.outputs.map((o) => o.max - o.min + 1),
-    ),
+    ...computations
+      .filter((c) => c.scheme === 'additive')
+      .flatMap((c) => c.outputs.map((o) => o.max - o.min + 1)),
   );
   return Math.min(2 ** 18, 4 * Math.ceil(Math.sqrt(widest)));
 }

@@ -9,7 +9,7 @@
 
 import { createStore, get, set } from 'idb-keyval';
 import { CATALOG_PATH_V2 } from '../../shared/api.js';
-import { findComputation } from '../../shared/computations/catalog.js';
+import { COMPUTATIONS, findComputation } from '../../shared/computations/catalog.js';
 import type { Computation } from '../../shared/computations/computation.js';
 import { DeclarationRefusedError } from '../../shared/errors.js';
 import { isRecord } from '../../shared/records.js';
@@ -71,6 +71,21 @@ async function fetchVerdicts(): Promise<ReadonlyMap<string, Trust>> {
     else if (entry.model !== undefined) verdicts.set(entry.id, await trustModelEntry(entry, pins));
   }
   return verdicts;
+}
+
+/**
+ * The computations of the catalog this device has (the service's, or the last one it kept): those
+ * this app ships that the service serves, as the app ships them (one whose declaration is refused too,
+ * so that its page can say why), then the service's other models as this device trusts them (pinned
+ * on first use). With no catalog ever seen (offline on first use): the ones this app ships.
+ */
+export async function catalogComputations(): Promise<readonly Computation[]> {
+  const verdicts = await checkServiceCatalog();
+  if (verdicts.size === 0) return COMPUTATIONS;
+  const models = [...verdicts.entries()].flatMap(([id, verdict]) =>
+    verdict.trusted && !findComputation(id) ? [verdict.computation] : [],
+  );
+  return [...COMPUTATIONS.filter((c) => verdicts.has(c.id)), ...models];
 }
 
 /** The service's models this app does not ship, as this device trusts them (pinned on first use). */
