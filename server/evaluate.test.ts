@@ -83,7 +83,7 @@ test('cha2ds2-vasc returns E(score) with stroke and age ≥ 75 counting double (
         expect(decryptOutputs(cha2ds2Vasc, key, response.json())).toEqual({ score });
       },
     ),
-    // About 0.1 s a run (constant-time ristretto255 scalar multiplications on both sides); the
+    // Constant-time ristretto255 scalar multiplications on both sides make each run costly; the
     // lowest (0) and highest (9) scores are always tried.
     {
       numRuns: 20,

@@ -1,7 +1,7 @@
 /**
- * Under sustained load (autocannon over loopback, ~20 s), valid requests of every computation mixed with
- * invalid ones: no connection errors, no timeouts, no 5xx, every status the expected one, and every
- * sampled valid response decrypts to the right result.
+ * Under sustained load (autocannon over loopback, for DURATION_SECONDS), valid requests of every
+ * computation mixed with invalid ones: no connection errors, no timeouts, no 5xx, every status the
+ * expected one, and every sampled valid response decrypts to the right result.
  */
 
 import type { FastifyInstance } from 'fastify';

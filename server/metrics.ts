@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { findComputation } from '../shared/computations/catalog.js';
 
-/** From a catalog read (~1 ms) to a queue's worth of ffdhe3072 evaluations (seconds). */
+/** From a catalog read, the cheapest request, to a queue's worth of ffdhe3072 evaluations, the slowest. */
 const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /** The route label of a request that matched no route: one value for every unknown path. */

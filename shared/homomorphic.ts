@@ -16,7 +16,7 @@ export function multiplicativeOps(group: FfdheGroup): MultiplicativeOps<bigint> 
 }
 
 /**
- * Encoding a constant costs a Jacobi symbol (~1 ms on ffdhe3072) and a computation uses the same few
+ * Encoding a constant costs a Jacobi symbol on a group-sized integer, and a computation uses the same few
  * constants on every request, so each is encoded once. Bounded, in case constants ever come from data.
  */
 const encodedConstants = new Map<string, bigint>();
@@ -61,7 +61,7 @@ function multiplyPublic<E>(group: Group<E>, point: E, k: bigint): E {
   // A small negative weight reduces to a 253-bit scalar: multiply by its small absolute value instead.
   const negative = scalar > order / 2n;
   let rest = negative ? order - scalar : scalar;
-  // No addition to the identity: on libsodium every addition decodes and re-encodes (24 µs).
+  // No addition to the identity: on libsodium every addition decodes and re-encodes its points.
   let result: E | undefined;
   let power = point;
   while (rest > 0n) {

@@ -200,7 +200,7 @@ describe('framingham-2008 against a double-precision reference', () => {
         const riskPercent = framingham.interpret(outputs, formValues(p)).value;
         expect(Math.abs(riskPercent - referenceRiskPercent(p))).toBeLessThanOrEqual(RISK_TOLERANCE_PP);
       }),
-      // ~0.3 s a patient, mostly the client's bounded search over the 3·10^9-wide output range.
+      // Few runs: each is dominated by the client's bounded search over the 3·10^9-wide output range.
       { numRuns: 30 },
     );
   }, 60_000);

@@ -77,7 +77,7 @@ describe('readings-summary sums', () => {
         const { sum, sumOfSquares } = plaintextSums(values.readings, values.measure);
         expect([named(outputs, 'sum'), reassembled(outputs)]).toEqual([sum, sumOfSquares]);
       }),
-      // 93 inputs: about 0.3 s a run. The largest sums (31 × 100 000 steps) are always tried.
+      // 93 inputs encrypted a run, so few runs. The largest sums (31 × 100 000 steps) are always tried.
       { numRuns: 5, examples: [[LARGEST]] },
     );
   }, 30_000);

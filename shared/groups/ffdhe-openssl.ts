@@ -1,8 +1,9 @@
 /**
  * The ffdhe groups with e^k done by OpenSSL (through node:crypto's Diffie–Hellman: computeSecret(e)
- * with private key k is e^k mod p), ~5× faster than BigInt square-and-multiply on ffdhe3072 and
- * constant-time in k (OpenSSL's BN_mod_exp_mont_consttime for DH private keys). Everything else is the
- * BigInt group's (g^k from its fixed-base table is faster still). Node only: the service uses it.
+ * with private key k is e^k mod p): Montgomery arithmetic in C instead of BigInt square-and-multiply
+ * (docs/PERFORMANCE.md), and constant-time in k (OpenSSL's BN_mod_exp_mont_consttime for DH private
+ * keys). Everything else is the BigInt group's (g^k from its fixed-base table is faster still). Node
+ * only: the service uses it.
  */
 
 import { createDiffieHellman } from 'node:crypto';

@@ -14,7 +14,8 @@ import type { FfdheGroupName, Group } from './group.js';
  * Bit length of secret exponents (private keys and encryption randomness): RFC 7919 §5.2 gives the
  * shortest exponent that keeps each group at its estimated strength (225, 275 and 325 bits), because
  * with a safe prime the only shortcut is Pollard's lambda in √(2^bits). Rounded up to whole bytes.
- * A full-length exponent would cost 9–12× more per modular exponentiation for no added security.
+ * A full-length exponent would make every modular exponentiation as many times slower as it is longer
+ * (docs/PERFORMANCE.md) for no added security.
  */
 export const SECRET_EXPONENT_BITS: Record<FfdheGroupName, number> = {
   ffdhe2048: 232,
@@ -163,10 +164,10 @@ const WINDOW_MASK = BigInt((1 << WINDOW_BITS) - 1);
 
 /**
  * Fixed-base windowing (HAC §14.6.3, Algorithm 14.109 with h = 2^6): rows[i][d] = base^(d·2^(6i)), the
- * powers of a base that every exponent is made of, built once (~30 ms and ~1 MB for ffdhe3072's 280-bit
- * exponents; a verifier's 665-bit responses need about 2.4× that, built ahead by `prepareBase`). Then
- * base^k costs one modular multiplication per window, ⌈280/6⌉ = 47 for ffdhe3072, and no squarings:
- * ~6× cheaper than square-and-multiply.
+ * powers of a base that every exponent is made of, built once for ffdhe3072's 280-bit exponents (a
+ * verifier's 665-bit responses need more rows, built ahead by `prepareBase`). Then base^k costs one
+ * modular multiplication per window, ⌈280/6⌉ = 47 for ffdhe3072, and no squarings, where
+ * square-and-multiply needs 280 squarings and about 140 multiplications (docs/PERFORMANCE.md).
  */
 class FixedBaseTable {
   readonly rows: bigint[][] = [];
@@ -212,12 +213,13 @@ function powFixedBase(table: FixedBaseTable, k: bigint, bits: number, p: bigint)
 
 /**
  * The Jacobi symbol (a/n) for odd n > 0, by quadratic reciprocity (Cohen, Algorithm 1.4.10).
- * For prime n it is the Legendre symbol: about 250× cheaper than a^((n−1)/2) mod n on 3072-bit
- * values. Only ever applied to public elements, so it need not be constant-time.
+ * For prime n it is the Legendre symbol, in a number of steps like Euclid's gcd instead of the
+ * thousands of modular multiplications of a^((n−1)/2) mod n on 3072-bit values. Only ever applied to
+ * public elements, so it need not be constant-time.
  *
  * BigInt operations cost an allocation each, so the factors of 2 leave in one shift per step (only the
  * parity of their count matters) and residues mod 8 are read from the low word; once both values fit in
- * a double, the rest runs on Numbers. ~4× faster than the textbook loop on ffdhe3072.
+ * a double, the rest runs on Numbers.
  */
 export function jacobiSymbol(a: bigint, n: bigint): -1 | 0 | 1 {
   if (n <= 0n || n % 2n === 0n) throw new RangeError('The Jacobi symbol needs an odd positive modulus.');

@@ -1,7 +1,7 @@
 /**
  * The same ristretto255 group as `ristretto255-sodium.ts`, from libsodium in C through the optional
  * Node-API addon `server/native/ristretto255` (built at `npm install` where libsodium-dev is installed):
- * scalar multiplication 2.5× faster than the WASM build on this machine (docs/PERFORMANCE.md).
+ * native code, faster again than the WASM build (docs/PERFORMANCE.md).
  * `undefined` where the addon is not built; the service then uses the WASM build. Node only.
  */
 

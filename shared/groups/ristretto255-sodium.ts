@@ -1,8 +1,8 @@
 /**
  * RFC 9496 ristretto255 from libsodium's WASM build (`libsodium-wrappers-sumo`), the same group as
  * `ristretto255.ts` behind the same `Group` interface: elements are their canonical 32-byte encodings,
- * so equal elements are equal bytes. Per operation it is 4–15× faster than @noble/curves on this
- * machine (docs/PERFORMANCE.md); the service uses it where the native addon is not built
+ * so equal elements are equal bytes. Per operation it is faster than @noble/curves (docs/PERFORMANCE.md
+ * has the figures); the service uses it where the native addon is not built
  * (`ristretto255-native.ts`, the same group from libsodium in C), the web app keeps noble (no WASM
  * to load). Node only: it waits for the WASM module at import time.
  */

@@ -27,8 +27,9 @@ function multiplyConstantTime(point: RistrettoPoint, k: bigint): RistrettoPoint 
 
 /**
  * A point multiplied again and again (the public key, once per input a client encrypts: 93 times for a
- * month of readings) gets a 4-bit window table on its 8th use: ~6.5 ms once, then 0.23 instead of
- * 0.91 ms per multiplication, still by noble's constant-time ladder. The base point has its own table.
+ * month of readings) gets a 4-bit window table on its 8th use: built once, it takes most of the
+ * doublings out of every later multiplication, still by noble's constant-time ladder (figures in
+ * docs/PERFORMANCE.md). The base point has its own table.
  */
 const USES_BEFORE_TABLE = 8;
 const TABLE_WINDOW_BITS = 4;

@@ -1,8 +1,8 @@
 /**
- * The worker computes ristretto255 with libsodium's WASM build: 3–6× faster per operation than noble
+ * The worker computes ristretto255 with libsodium's WASM build: faster per operation than noble
  * (docs/PERFORMANCE.md), which is what keeps a month of readings (93 encryptions) interactive. Its
- * ~170 KB (gzipped) load only when a ristretto255 computation is opened, never with the app shell;
- * where WASM cannot run, noble (already in this bundle) computes the same group.
+ * code, larger than the rest of the worker, loads only when a ristretto255 computation is opened, never
+ * with the app shell; where WASM cannot run, noble (already in this bundle) computes the same group.
  */
 
 import type { GroupName } from '../../shared/groups/group.js';

@@ -48,7 +48,7 @@ export async function prepareGroup(groupName: GroupName): Promise<undefined> {
   return undefined;
 }
 
-/** Rows for 36 more bits of exponent per step (about 4 ms per base on ffdhe3072), yielding between. */
+/** Rows for 36 more bits of exponent per step, yielding between, so a message never waits long. */
 const BITS_PER_STEP = 36;
 
 async function extendInSteps(extend: (upTo: number) => void, bits: number): Promise<void> {
