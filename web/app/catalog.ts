@@ -1,20 +1,19 @@
 /**
- * The catalog the app browses: the computations it ships, then the service's other models (model
- * files it does not ship), built from the service's v2 catalog and trusted as the worker trusts them
- * (web/crypto/trusted-catalog.ts: pinned on first use, kept on the device for offline use).
+ * The catalog the app browses: what the service serves (web/crypto/trusted-catalog.ts), the
+ * computations the app ships that it lists, then its other models (model files the app does not
+ * ship), built from its v2 catalog and trusted as the worker trusts them (pinned on first use). The
+ * last catalog seen is kept on the device, so offline the app browses that one.
  */
 
 import { useEffect, useState } from 'react';
-import { COMPUTATIONS } from '../../shared/computations/catalog.js';
+import { COMPUTATIONS, findComputation } from '../../shared/computations/catalog.js';
 import type { Computation } from '../../shared/computations/computation.js';
-import { catalogModels } from '../crypto/trusted-catalog.js';
+import { catalogComputations } from '../crypto/trusted-catalog.js';
 
 export interface Catalog {
-  /** Shipped computations first, then the service's models. */
+  /** Shipped computations the service serves first, then its models; until loaded, the shipped ones. */
   readonly computations: readonly Computation[];
-  /** The service's models this app does not ship. */
-  readonly serviceModels: readonly Computation[];
-  /** Whether the service's catalog has been checked (or found unreachable) yet. */
+  /** Whether the service's catalog (or the one kept on the device) has been read yet. */
   readonly loaded: boolean;
 }
 
@@ -22,29 +21,27 @@ let known: readonly Computation[] | undefined;
 const listeners = new Set<() => void>();
 
 function load(): void {
-  void catalogModels().then((models) => {
-    known = models;
+  void catalogComputations().then((computations) => {
+    known = computations;
     for (const listener of listeners) listener();
   });
 }
 
 export function useCatalog(): Catalog {
-  const [serviceModels, setModels] = useState<readonly Computation[] | undefined>(known);
+  const [served, setServed] = useState<readonly Computation[] | undefined>(known);
   useEffect(() => {
-    const update = () => setModels(known);
+    const update = () => setServed(known);
     listeners.add(update);
     if (known === undefined) load();
     return () => void listeners.delete(update);
   }, []);
-  const models = serviceModels ?? [];
-  return {
-    computations: [...COMPUTATIONS, ...models],
-    serviceModels: models,
-    loaded: serviceModels !== undefined,
-  };
+  return { computations: served ?? COMPUTATIONS, loaded: served !== undefined };
 }
 
-/** The computation at an id, among the ones the app ships and the service's models. */
+/**
+ * The computation at an id: in the catalog (the service's models too), or one the app ships that the
+ * service no longer serves (a result kept from it still has its title and fields).
+ */
 export function findInCatalog(catalog: Catalog, id: string): Computation | undefined {
-  return catalog.computations.find((c) => c.id === id);
+  return catalog.computations.find((c) => c.id === id) ?? findComputation(id);
 }

@@ -88,14 +88,6 @@ export async function catalogComputations(): Promise<readonly Computation[]> {
   return [...COMPUTATIONS.filter((c) => verdicts.has(c.id)), ...models];
 }
 
-/** The service's models this app does not ship, as this device trusts them (pinned on first use). */
-export async function catalogModels(): Promise<readonly Computation[]> {
-  const verdicts = await checkServiceCatalog();
-  return [...verdicts.entries()].flatMap(([id, verdict]) =>
-    verdict.trusted && !findComputation(id) ? [verdict.computation] : [],
-  );
-}
-
 /** The computation as this device verifies it; throws `DeclarationRefusedError` when refused. */
 export async function trustedComputation(id: string): Promise<Computation> {
   const bundled = findComputation(id);

@@ -6,8 +6,9 @@
  */
 
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
-import { COMPUTATIONS, findComputation } from '../../../shared/computations/catalog.js';
+import type { Computation } from '../../../shared/computations/computation.js';
 import { ConfirmDialog } from '../../app/ConfirmDialog.js';
+import { type Catalog, findInCatalog, useCatalog } from '../../app/catalog.js';
 import { count, formatDateTime } from '../../app/format.js';
 import { useTask } from '../../app/useTask.js';
 import { decryptResult } from '../../crypto/client.js';
@@ -21,9 +22,11 @@ import { describeInputs } from './summary.js';
 import { useHistory } from './useHistory.js';
 import './history.css';
 
-/** Entries per computation: catalog order first, then computations this version no longer offers. */
-function byComputation(entries: readonly HistoryEntry[]): [string, HistoryEntry[]][] {
-  const groups = new Map<string, HistoryEntry[]>(COMPUTATIONS.map((computation) => [computation.id, []]));
+/** Entries per computation: catalog order first, then computations the catalog no longer offers. */
+function byComputation(entries: readonly HistoryEntry[], catalog: Catalog): [string, HistoryEntry[]][] {
+  const groups = new Map<string, HistoryEntry[]>(
+    catalog.computations.map((computation) => [computation.id, []]),
+  );
   for (const entry of entries) {
     const group = groups.get(entry.computationId) ?? [];
     group.push(entry);
@@ -46,8 +49,9 @@ function useNarrowScreen(): boolean {
   );
 }
 
-function downloadCsv(entries: readonly HistoryEntry[]): void {
-  const url = URL.createObjectURL(new Blob([historyToCsv(entries)], { type: 'text/csv;charset=utf-8' }));
+function downloadCsv(entries: readonly HistoryEntry[], catalog: Catalog): void {
+  const csv = historyToCsv(entries, catalog);
+  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
   const link = document.createElement('a');
   link.href = url;
   link.download = `sealed-vitals-history-${new Date().toISOString().slice(0, 10)}.csv`;
@@ -64,6 +68,8 @@ interface Deleted {
 
 export function HistoryPage({ keys }: { keys: KeyringState }) {
   const history = useHistory();
+  // Titles and fields of the service's models too, not only of the computations the app ships.
+  const catalog = useCatalog();
   const narrow = useNarrowScreen();
   const [confirmingClear, setConfirmingClear] = useState(false);
   const clearing = useTask(deleteAllHistory);
@@ -142,16 +148,21 @@ export function HistoryPage({ keys }: { keys: KeyringState }) {
                 <button type="button" onClick={() => window.print()}>
                   Print a summary
                 </button>
-                <button type="button" className="secondary" onClick={() => downloadCsv(history.entries)}>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => downloadCsv(history.entries, catalog)}
+                >
                   Download as CSV
                 </button>
               </div>
             </section>
           )}
-          {byComputation(history.entries).map(([computationId, entries]) => (
+          {byComputation(history.entries, catalog).map(([computationId, entries]) => (
             <HistorySection
               key={computationId}
               computationId={computationId}
+              computation={findInCatalog(catalog, computationId)}
               entries={entries}
               keySets={keySets}
               current={keys.status === 'ready' ? keys.keyring.current : undefined}
@@ -159,7 +170,7 @@ export function HistoryPage({ keys }: { keys: KeyringState }) {
               onDelete={(entry) => void remove(entry)}
             />
           ))}
-          <PrintableSummary entries={history.entries} />
+          <PrintableSummary entries={history.entries} catalog={catalog} />
           {history.unreadable > 0 && (
             <p className="field-help">
               {count(history.unreadable, 'stored entry', 'stored entries')} could not be read by this version
@@ -198,20 +209,21 @@ export function HistoryPage({ keys }: { keys: KeyringState }) {
 
 function HistorySection(props: {
   computationId: string;
+  computation: Computation | undefined;
   entries: readonly HistoryEntry[];
   keySets: readonly KeySetInfo[] | undefined;
   current: KeySetInfo | undefined;
   narrow: boolean;
   onDelete(entry: HistoryEntry): void;
 }) {
-  const { computationId, entries, keySets, current, narrow, onDelete } = props;
-  const computation = findComputation(computationId);
+  const { computationId, computation, entries, keySets, current, narrow, onDelete } = props;
   const title = computation?.title ?? computationId;
   const headingId = `history-${computationId}`;
   // Newest first in the list; the chart runs oldest to newest, left to right.
   const newestFirst = [...entries].reverse();
   const entryProps = (entry: HistoryEntry) => ({
     entry,
+    computation,
     keySet: keySets && (keySetOf(entry, keySets) ?? ('gone' as const)),
     current,
     onDelete: () => onDelete(entry),
@@ -255,8 +267,7 @@ function HistorySection(props: {
 }
 
 /** Decrypts the entry's stored answer again with the keys it was encrypted to, and interprets it. */
-async function decryptAgain(entry: HistoryEntry) {
-  const computation = findComputation(entry.computationId);
+async function decryptAgain(entry: HistoryEntry, computation: Computation | undefined) {
   if (computation?.version !== entry.computationVersion) {
     throw new Error('This version of the app no longer has the computation this result came from.');
   }
@@ -266,6 +277,8 @@ async function decryptAgain(entry: HistoryEntry) {
 
 interface EntryProps {
   entry: HistoryEntry;
+  /** What the entry was computed with, as the catalog has it (undefined: no longer offered). */
+  computation: Computation | undefined;
   /** `'gone'`: deleted, or from another device; undefined while the keys load. */
   keySet: KeySetInfo | 'gone' | undefined;
   current: KeySetInfo | undefined;
@@ -273,12 +286,12 @@ interface EntryProps {
 }
 
 /** What a table row and a card both show of an entry, and its two actions. */
-function useEntryParts({ entry, keySet, current, onDelete }: EntryProps) {
+function useEntryParts({ entry, computation, keySet, current, onDelete }: EntryProps) {
   const check = useTask(decryptAgain);
   const when = formatDateTime(entry.computedAt);
   return {
     when: <time dateTime={entry.computedAt}>{when}</time>,
-    entered: describeInputs(findComputation(entry.computationId), entry.inputs),
+    entered: describeInputs(computation, entry.inputs),
     result: (
       <>
         <span className="history-value" data-testid="history-value">
@@ -316,7 +329,7 @@ function useEntryParts({ entry, keySet, current, onDelete }: EntryProps) {
         <button
           type="button"
           className="secondary"
-          onClick={() => void check.run(entry)}
+          onClick={() => void check.run(entry, computation)}
           aria-busy={check.state.status === 'running'}
         >
           Decrypt again<span className="visually-hidden"> the result of {when}</span>

@@ -4,14 +4,20 @@
  * result with its meaning. It is only shown when printing (history.css's print rules).
  */
 
-import { findComputation } from '../../../shared/computations/catalog.js';
+import { type Catalog, findInCatalog } from '../../app/catalog.js';
 import { formatDateTime } from '../../app/format.js';
 import type { HistoryEntry } from './store.js';
 import { describeInputs } from './summary.js';
 
 const printedOn = new Intl.DateTimeFormat(undefined, { dateStyle: 'long' });
 
-export function PrintableSummary({ entries }: { entries: readonly HistoryEntry[] }) {
+export function PrintableSummary({
+  entries,
+  catalog,
+}: {
+  entries: readonly HistoryEntry[];
+  catalog: Catalog;
+}) {
   if (entries.length === 0) return null;
   const calculators = [...new Set(entries.map((entry) => entry.computationId))];
   return (
@@ -23,7 +29,7 @@ export function PrintableSummary({ entries }: { entries: readonly HistoryEntry[]
         information, not a diagnosis.
       </p>
       {calculators.map((id) => {
-        const computation = findComputation(id);
+        const computation = findInCatalog(catalog, id);
         const rows = entries.filter((entry) => entry.computationId === id).reverse();
         return (
           <table key={id} className="print-table">

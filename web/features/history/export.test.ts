@@ -1,6 +1,12 @@
 import { describe, expect, test } from 'vitest';
+import { loadServedCatalog } from '../../../server/served-catalog.js';
+import { COMPUTATIONS } from '../../../shared/computations/catalog.js';
+import type { Catalog } from '../../app/catalog.js';
 import { CSV_COLUMNS, historyToCsv } from './export.js';
 import type { HistoryEntry } from './store.js';
+
+/** The catalog of a service that serves what the app ships. */
+const SHIPPED: Catalog = { computations: COMPUTATIONS, loaded: true };
 
 /** RFC 4180 read back: quoted fields with doubled quotes, CRLF rows (written here from the RFC, not the module). */
 function parseCsv(text: string): string[][] {
@@ -53,7 +59,10 @@ function entry(overrides: Partial<HistoryEntry>): HistoryEntry {
 
 describe('historyToCsv', () => {
   test('one header row and one row per entry, every field back as written', () => {
-    const csv = historyToCsv([entry({}), entry({ id: 'e2', computedAt: '2026-03-03T10:00:00.000Z' })]);
+    const csv = historyToCsv(
+      [entry({}), entry({ id: 'e2', computedAt: '2026-03-03T10:00:00.000Z' })],
+      SHIPPED,
+    );
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(csv.endsWith('\r\n')).toBe(true);
     const [header, first, second] = parseCsv(csv);
@@ -83,10 +92,28 @@ describe('historyToCsv', () => {
         explanation: '',
       },
     });
-    const [, row] = parseCsv(historyToCsv([tricky]));
+    const [, row] = parseCsv(historyToCsv([tricky], SHIPPED));
     expect(row?.[1]).toBe('gone,"old"');
     expect(row?.[5]).toBe('\'=HYPERLINK("x")');
     expect(row?.[6]).toBe('a\r\nb');
     expect(row?.[7]).toBe('-1');
+  });
+
+  test('names a model the app does not ship by its catalog entry, and a shipped one the service dropped', () => {
+    const mayo = loadServedCatalog().get('mayo-lung-nodule')?.computation;
+    if (!mayo) throw new Error('mayo-lung-nodule is a built-in model file');
+    expect(COMPUTATIONS.some((c) => c.id === mayo.id)).toBe(false);
+    const served: Catalog = { computations: [mayo], loaded: true };
+    const fromModel = entry({
+      id: 'e3',
+      computationId: mayo.id,
+      computationVersion: mayo.version,
+      inputs: { age: { value: 64, unit: 'years' }, smoker: true },
+    });
+    const [, model, shipped] = parseCsv(historyToCsv([fromModel, entry({})], served));
+    expect(model?.slice(1, 4)).toEqual([mayo.title, mayo.id, String(mayo.version)]);
+    expect(model?.[4]).toBe('Age 64 years; Current or former smoker');
+    // bmi is not in this catalog (the service no longer serves it): the app's own title still names it.
+    expect(shipped?.slice(1, 5)).toEqual(['Body-mass index', 'bmi', '1', 'Weight 83.7 kg; Height 176.4 cm']);
   });
 });

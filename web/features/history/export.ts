@@ -5,7 +5,7 @@
  * and downloaded; nothing is sent.
  */
 
-import { findComputation } from '../../../shared/computations/catalog.js';
+import { type Catalog, findInCatalog } from '../../app/catalog.js';
 import type { HistoryEntry } from './store.js';
 import { describeInputs } from './summary.js';
 
@@ -21,9 +21,9 @@ export const CSV_COLUMNS = [
   'Entry id',
 ] as const;
 
-/** The cells of one entry, in CSV_COLUMNS order. */
-export function csvRow(entry: HistoryEntry): string[] {
-  const computation = findComputation(entry.computationId);
+/** The cells of one entry, in CSV_COLUMNS order; the calculator's title and fields from `catalog`. */
+export function csvRow(entry: HistoryEntry, catalog: Catalog): string[] {
+  const computation = findInCatalog(catalog, entry.computationId);
   return [
     entry.computedAt,
     computation?.title ?? entry.computationId,
@@ -48,7 +48,7 @@ function csvCell(cell: string): string {
 }
 
 /** Oldest first; a byte-order mark first so that spreadsheets read the file as UTF-8 (kg/m², CHA₂DS₂). */
-export function historyToCsv(entries: readonly HistoryEntry[]): string {
-  const rows = [CSV_COLUMNS as readonly string[], ...entries.map(csvRow)];
+export function historyToCsv(entries: readonly HistoryEntry[], catalog: Catalog): string {
+  const rows = [CSV_COLUMNS as readonly string[], ...entries.map((entry) => csvRow(entry, catalog))];
   return `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
