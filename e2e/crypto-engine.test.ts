@@ -5,6 +5,7 @@
 
 import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
+import { storedDecoderEntries } from './custody.js';
 import { setUpBrowserTests } from './harness.js';
 import {
   BMI_TITLE,
@@ -44,22 +45,8 @@ test('libsodium loads for a ristretto255 computation only, and computes the righ
 test('the decoder table is stored as public constants, and a new page computes with it', async () => {
   const page = await browserTests.newPage();
   await openComputation(page, CHA2DS2_VASC_TITLE);
-  // Built in the worker's idle time (~1–3 s here) and stored along the way.
-  const storedEntries = () =>
-    page.evaluate(
-      () =>
-        new Promise<number>((resolve, reject) => {
-          const open = indexedDB.open('sealed-vitals-decoder');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const db = open.result;
-            if (!db.objectStoreNames.contains('tables')) return resolve(0);
-            const get = db.transaction('tables').objectStore('tables').get('ristretto255-baby-steps-v1');
-            get.onsuccess = () => resolve(get.result instanceof Float64Array ? get.result.length : 0);
-            get.onerror = () => reject(get.error);
-          };
-        }),
-    );
+  // Built in the worker's idle time and stored along the way.
+  const storedEntries = () => storedDecoderEntries(page);
   await expect.poll(storedEntries, { timeout: 30_000, interval: 250 }).toBeGreaterThan(2 ** 16 - 1);
 
   await page.reload();

@@ -1,7 +1,7 @@
 /**
- * Helpers for the key-custody, backup, history and offline tests: the keys page driven through its
- * labels, the backup file opened independently in Node (node:crypto, following the documented
- * format), and IndexedDB read out whole the way any script of the origin could.
+ * Helpers for the key-custody, backup, history, offline and decoder tests: the keys page driven
+ * through its labels, the backup file opened independently in Node (node:crypto, following the
+ * documented format), and IndexedDB read out the way any script of the origin could.
  */
 
 import { createDecipheriv, pbkdf2Sync } from 'node:crypto';
@@ -107,6 +107,24 @@ export function openBackupInNode(fileText: string, passphrase = GOOD_PASSPHRASE)
   decipher.setAuthTag(sealed.subarray(-16));
   const plaintext = Buffer.concat([decipher.update(sealed.subarray(0, -16)), decipher.final()]);
   return JSON.parse(plaintext.toString('utf8')) as BackupPayload;
+}
+
+/** How many baby steps the worker's decoder table kept in IndexedDB holds (0: none yet). */
+export function storedDecoderEntries(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('sealed-vitals-decoder');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('tables')) return resolve(0);
+          const get = db.transaction('tables').objectStore('tables').get('ristretto255-baby-steps-v1');
+          get.onsuccess = () => resolve(get.result instanceof Float64Array ? get.result.length : 0);
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  );
 }
 
 /**

@@ -44,6 +44,8 @@ export interface BrowserTests {
 
 export interface ContextOptions {
   readonly protection?: 'none' | 'fresh';
+  /** The page's size (default: Playwright's, 1280 × 720). */
+  readonly viewport?: { readonly width: number; readonly height: number };
 }
 
 /** The first-use step answered with "No protection on this device", in a page closed after. */
@@ -71,8 +73,13 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
+export interface ServiceOptions {
+  /** The service's MODELS_DIR (default: the built-in model files). */
+  readonly modelsDir?: string;
+}
+
 /** Registers the hooks of one test file: one server and one browser for the file, contexts per test. */
-export function setUpBrowserTests(): BrowserTests {
+export function setUpBrowserTests(service: ServiceOptions = {}): BrowserTests {
   let server: Awaited<ReturnType<typeof buildApp>> | undefined;
   let browser: Browser | undefined;
   let baseUrl: string | undefined;
@@ -80,7 +87,13 @@ export function setUpBrowserTests(): BrowserTests {
 
   async function startServer(port: number): Promise<void> {
     // Load shedding off: a busy CI machine must not turn a browser test into a 503 (shedding has its own tests).
-    server = await buildApp({ staticDir: STATIC_DIR, logger: false, rateLimit: false, overload: false });
+    server = await buildApp({
+      staticDir: STATIC_DIR,
+      ...service,
+      logger: false,
+      rateLimit: false,
+      overload: false,
+    });
     baseUrl = await server.listen({ host: '127.0.0.1', port });
   }
 
@@ -110,7 +123,8 @@ export function setUpBrowserTests(): BrowserTests {
     },
     async newContext(options = {}) {
       if (!browser) throw new Error('The browser is not started yet (use it inside a test).');
-      const context = await browser.newContext({ baseURL: tests.baseUrl });
+      const { viewport } = options;
+      const context = await browser.newContext({ baseURL: tests.baseUrl, ...(viewport ? { viewport } : {}) });
       contexts.push(context);
       if (options.protection !== 'fresh') await setUpWithoutProtection(context);
       return context;

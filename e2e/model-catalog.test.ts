@@ -10,13 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex, numberToBytesLE } from '@noble/curves/utils.js';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildApp } from '../server/app.js';
+import { describe, expect, test } from 'vitest';
 import { DEFAULT_MODELS_DIR } from '../server/served-catalog.js';
 import { ristretto255Group } from '../shared/groups/ristretto255.js';
 import { randomBelow } from '../shared/random.js';
-import { launchChromium, setUpWithoutProtection } from './harness.js';
+import { setUpBrowserTests } from './harness.js';
 import { computeResult, field } from './pages.js';
 
 const STATIC_DIR = process.env.E2E_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
@@ -89,39 +87,19 @@ function expectedPercent(sex: 'female' | 'male', age: number, kg: number, prior:
   return 100 / (1 + Math.exp(-x));
 }
 
-let server: Awaited<ReturnType<typeof buildApp>>;
-let browser: Browser;
-let baseURL: string;
-
-beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'models-'));
-  for (const name of readdirSync(DEFAULT_MODELS_DIR).filter((n) => n.endsWith('.json')))
-    copyFileSync(join(DEFAULT_MODELS_DIR, name), join(dir, name));
-  writeFileSync(join(dir, 'test-fracture-risk.model.json'), JSON.stringify(TEST_MODEL));
-  writeFileSync(
-    join(dir, 'test-fracture-risk.private.json'),
-    JSON.stringify({ id: TEST_MODEL.id, version: 1, weights: WEIGHTS, intercept: INTERCEPTS, rho: RHO }),
-  );
-  server = await buildApp({
-    staticDir: STATIC_DIR,
-    modelsDir: dir,
-    logger: false,
-    rateLimit: false,
-    overload: false,
-  });
-  baseURL = await server.listen({ host: '127.0.0.1', port: 0 });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const modelsDir = mkdtempSync(join(tmpdir(), 'models-'));
+for (const name of readdirSync(DEFAULT_MODELS_DIR).filter((n) => n.endsWith('.json')))
+  copyFileSync(join(DEFAULT_MODELS_DIR, name), join(modelsDir, name));
+writeFileSync(join(modelsDir, 'test-fracture-risk.model.json'), JSON.stringify(TEST_MODEL));
+writeFileSync(
+  join(modelsDir, 'test-fracture-risk.private.json'),
+  JSON.stringify({ id: TEST_MODEL.id, version: 1, weights: WEIGHTS, intercept: INTERCEPTS, rho: RHO }),
+);
+const browserTests = setUpBrowserTests({ modelsDir });
 
 describe('a model that exists only in MODELS_DIR', () => {
   test('is found in the catalog, filled in, computed, verified and explained', async () => {
-    const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
-    await setUpWithoutProtection(context);
+    const context = await browserTests.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const proofs: boolean[] = [];
     page.on('response', async (response) => {
@@ -152,12 +130,10 @@ describe('a model that exists only in MODELS_DIR', () => {
     expect(proofs).toEqual([true]);
     if (process.env.SCREENSHOT_DIR)
       await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/result-1280.png`, fullPage: true });
-    await context.close();
   }, 90_000);
 
   test('lays out on a phone', async () => {
-    const context = await browser.newContext({ baseURL, viewport: { width: 390, height: 844 } });
-    await setUpWithoutProtection(context);
+    const context = await browserTests.newContext({ viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
     await page.goto('/');
     await page.locator('.catalog-card', { hasText: 'Test fracture risk' }).waitFor();
@@ -174,15 +150,13 @@ describe('a model that exists only in MODELS_DIR', () => {
     expect(result.value).toContain('92 mL/min/1.73 m²');
     if (process.env.SCREENSHOT_DIR)
       await page.screenshot({ path: `${process.env.SCREENSHOT_DIR}/result-390.png`, fullPage: true });
-    await context.close();
   }, 90_000);
 });
 
 // preventr's documented example of the PREVENT base equations (README.md; tests/testthat/test-estimate_risk.R):
 // 0.147 for this woman. A built-in model of 40 inputs, typed, encrypted, verified and decoded in the browser.
 test('the built-in PREVENT model gives its documented example in Chromium', async () => {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
-  await setUpWithoutProtection(context);
+  const context = await browserTests.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.goto('/computations/prevent-2023');
   await page.getByRole('heading', { level: 1, name: 'PREVENT 10-year cardiovascular risk (AHA)' }).waitFor();
@@ -197,7 +171,6 @@ test('the built-in PREVENT model gives its documented example in Chromium', asyn
   const result = await computeResult(page);
   expect(result.value).toContain('14.7 %');
   expect(result.category).toBe('Intermediate (7.5–20 %)');
-  await context.close();
 }, 90_000);
 
 test('the web bundle holds no private weight and no ρ', () => {

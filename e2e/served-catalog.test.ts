@@ -9,42 +9,19 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { buildApp } from '../server/app.js';
+import type { Page } from 'playwright-core';
+import { expect, test } from 'vitest';
 import { DEFAULT_MODELS_DIR, loadServedCatalog, publicModelFile } from '../server/served-catalog.js';
 import { additiveDecodingTableWidth, COMPUTATIONS } from '../shared/computations/catalog.js';
-import { launchChromium, setUpWithoutProtection } from './harness.js';
+import { storedDecoderEntries } from './custody.js';
+import { setUpBrowserTests } from './harness.js';
 import { computeResult, field } from './pages.js';
 
-const STATIC_DIR = process.env.E2E_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
 const MAYO = 'mayo-lung-nodule';
-
-let server: Awaited<ReturnType<typeof buildApp>>;
-let browser: Browser;
-let baseURL: string;
-let served: ReturnType<typeof loadServedCatalog>;
-
-beforeAll(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'models-'));
-  copyFileSync(publicModelFile(DEFAULT_MODELS_DIR, MAYO), publicModelFile(dir, MAYO));
-  served = loadServedCatalog(dir);
-  server = await buildApp({
-    staticDir: STATIC_DIR,
-    modelsDir: dir,
-    logger: false,
-    rateLimit: false,
-    overload: false,
-  });
-  baseURL = await server.listen({ host: '127.0.0.1', port: 0 });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const modelsDir = mkdtempSync(join(tmpdir(), 'models-'));
+copyFileSync(publicModelFile(DEFAULT_MODELS_DIR, MAYO), publicModelFile(modelsDir, MAYO));
+const served = loadServedCatalog(modelsDir);
+const browserTests = setUpBrowserTests({ modelsDir });
 
 const titleOf = (id: string) => served.get(id)?.computation.title ?? id;
 
@@ -55,8 +32,7 @@ async function cardTitles(page: Page): Promise<string[]> {
 }
 
 test('the start page lists what the service serves, online and offline', async () => {
-  const context = await browser.newContext({ baseURL });
-  await setUpWithoutProtection(context);
+  const context = await browserTests.newContext();
   const page = await context.newPage();
   await page.goto('/');
   const expected = [...served.values()].map(({ computation }) => computation.title).sort();
@@ -78,41 +54,20 @@ test('the start page lists what the service serves, online and offline', async (
   } finally {
     await context.setOffline(false);
   }
-  await context.close();
 }, 60_000);
 
 test('the decoder table is built for the served catalog’s widest output range', async () => {
-  const context = await browser.newContext({ baseURL });
-  await setUpWithoutProtection(context);
-  const page = await context.newPage();
+  const page = await browserTests.newPage();
   await page.goto(`/computations/${MAYO}`);
   await page.getByRole('heading', { level: 1, name: titleOf(MAYO) }).waitFor();
   const width = additiveDecodingTableWidth([...served.values()].map(({ computation }) => computation));
   // The shipped catalog's widest range (Framingham's) would need a far wider table.
   expect(width).toBeLessThan(additiveDecodingTableWidth(COMPUTATIONS));
-  const storedEntries = () =>
-    page.evaluate(
-      () =>
-        new Promise<number>((resolve, reject) => {
-          const open = indexedDB.open('sealed-vitals-decoder');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const db = open.result;
-            if (!db.objectStoreNames.contains('tables')) return resolve(0);
-            const get = db.transaction('tables').objectStore('tables').get('ristretto255-baby-steps-v1');
-            get.onsuccess = () => resolve(get.result instanceof Float64Array ? get.result.length : 0);
-            get.onerror = () => reject(get.error);
-          };
-        }),
-    );
-  await expect.poll(storedEntries, { timeout: 30_000, interval: 250 }).toBe(width);
-  await context.close();
+  await expect.poll(() => storedDecoderEntries(page), { timeout: 30_000, interval: 250 }).toBe(width);
 }, 60_000);
 
 test('a result of a model only the service has is named by its title in the history and its summary', async () => {
-  const context = await browser.newContext({ baseURL });
-  await setUpWithoutProtection(context);
-  const page = await context.newPage();
+  const page = await browserTests.newPage();
   const mayo = served.get(MAYO)?.computation;
   if (!mayo) throw new Error('Mayo is served');
   await page.goto(`/computations/${MAYO}`);
@@ -130,5 +85,4 @@ test('a result of a model only the service has is named by its title in the hist
     `${mayo.title}, version ${mayo.version}`,
   );
   expect(await summary.locator('tbody td').nth(1).textContent()).toContain('Age 64 years');
-  await context.close();
 }, 60_000);
