@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { evaluateAndProve } from '../../server/evaluation.js';
+import { AdditiveDecoder } from '../../shared/additive-decoder.js';
 import { encryptInputs, generateGroupKeyPair } from '../../shared/client.js';
 import { findComputation } from '../../shared/computations/catalog.js';
 import type { Computation, FormValues } from '../../shared/computations/computation.js';
@@ -55,6 +56,7 @@ function setUp(service: Service) {
       return use(pair);
     },
     backends: async () => ({}),
+    decoder: new AdditiveDecoder(),
     describeError: (error) => ({
       errorName: error instanceof VerificationError ? 'VerificationError' : 'Error',
       message: error instanceof Error ? error.message : '',

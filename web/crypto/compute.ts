@@ -8,6 +8,7 @@
  * the history takes it.
  */
 
+import type { AdditiveDecoder } from '../../shared/additive-decoder.js';
 import { type GroupKeyPair, verifyAndDecryptOutputs } from '../../shared/client.js';
 import type { Computation, FormValues, Plaintexts } from '../../shared/computations/computation.js';
 import { ServiceResponseError } from '../../shared/errors.js';
@@ -28,6 +29,8 @@ export interface RunDependencies {
   /** Runs `use` with the key pair of the key a request carried. */
   withKeyPair<R>(publicKey: PublicKeyWire, use: (pair: GroupKeyPair) => R): Promise<R>;
   backends(group: GroupName): Promise<Backends>;
+  /** The worker's decoder, whose baby-step table is built ahead (decoder-warmup.ts). */
+  readonly decoder: AdditiveDecoder;
   /** What the page may be told about an error (describe-error.ts). */
   describeError(error: unknown): { errorName: WorkerErrorName; message: string };
 }
@@ -112,9 +115,17 @@ export class ComputationRuns {
       let verified = answered;
       const outputs = await this.#deps.withKeyPair(request.publicKey, (pair) => {
         checking = clock.now();
-        return verifyAndDecryptOutputs(computation, pair, request, response, using, () => {
-          verified = clock.now();
-        });
+        return verifyAndDecryptOutputs(
+          computation,
+          pair,
+          request,
+          response,
+          using,
+          () => {
+            verified = clock.now();
+          },
+          this.#deps.decoder,
+        );
       });
       const decrypted = clock.now();
       steps.push({ step: 'decrypt', start: answered, end: decrypted });

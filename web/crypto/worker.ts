@@ -4,6 +4,7 @@
  * keys, results, a run's transcript and sealed backup files.
  */
 
+import { AdditiveDecoder } from '../../shared/additive-decoder.js';
 import { decryptOutputs, encryptInputs } from '../../shared/client.js';
 import { findComputation } from '../../shared/computations/catalog.js';
 import type { Computation, Plaintexts } from '../../shared/computations/computation.js';
@@ -27,7 +28,7 @@ import {
 import { freshRequestKey, takePendingBlinding, withRequestKeyPair } from './request-keys.js';
 import { sealedHandlers } from './sealed-handlers.js';
 import { mergeHistory, readHistory, recordHistory } from './sealed-records.js';
-import { checkServiceCatalog, trustedComputation } from './trusted-catalog.js';
+import { catalogComputations, checkServiceCatalog, trustedComputation } from './trusted-catalog.js';
 
 /**
  * The part of DedicatedWorkerGlobalScope used here. The project compiles against the DOM lib
@@ -51,6 +52,9 @@ interface BackupPayload {
   readonly history: readonly unknown[];
 }
 
+/** The worker's one decoder: its table, built ahead in idle time, serves every decode of the page's life. */
+const decoder = new AdditiveDecoder();
+
 /** A computation's runs, and what they encrypted ahead and verified, in this worker's memory only. */
 const runs = new ComputationRuns({
   clock: performance,
@@ -58,6 +62,7 @@ const runs = new ComputationRuns({
   post: postEvaluate,
   withKeyPair: withRequestKeyPair,
   backends: backendsFor,
+  decoder,
   describeError,
 });
 // Any tab's new or deleted keys: what this worker encrypted ahead is not sent.
@@ -88,7 +93,9 @@ const handlers: Handlers = {
   async decrypt({ computationId, publicKey, response }) {
     const computation = await computationById(computationId);
     const backends = await backendsFor(computation.group);
-    return withRequestKeyPair(publicKey, (pair) => decryptOutputs(computation, pair, response, backends));
+    return withRequestKeyPair(publicKey, (pair) =>
+      decryptOutputs(computation, pair, response, backends, decoder),
+    );
   },
   'rotate-keys': rotateKeys,
   'delete-key-set': ({ keySetId }) => deleteKeySet(keySetId),
@@ -143,7 +150,7 @@ function handle<K extends WorkerRequestKind>(request: Extract<WorkerRequest, { k
 }
 
 let requestsInFlight = 0;
-void warmAdditiveDecoder(() => requestsInFlight > 0);
+void warmAdditiveDecoder(decoder, catalogComputations, () => requestsInFlight > 0);
 
 scope.addEventListener('message', ({ data: { id, request } }) => {
   requestsInFlight++;
