@@ -178,8 +178,12 @@ function superviseWorkers(count: number): void {
     process.on(signal, () => {
       stopping = true;
       // A message, not the signal: after Ctrl-C the workers get SIGINT from the terminal as well, and a
-      // second signal means "stop now".
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.send(SHUTDOWN);
+      // second signal means "stop now". A worker still starting has no request to finish and may not
+      // listen for the message yet (it would start serving, and the primary never exit): it is stopped.
+      for (const worker of Object.values(cluster.workers ?? {})) {
+        if (worker && serving.has(worker.id)) worker.send(SHUTDOWN);
+        else worker?.kill();
+      }
     });
   }
 }

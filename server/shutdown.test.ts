@@ -4,7 +4,7 @@
  * sending its body in two parts, the second only after the signal.
  */
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -31,10 +31,10 @@ function lineMatching(output: string[], waiters: ((line: string) => boolean)[], 
   });
 }
 
-function startService() {
+function startService(env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -100,4 +100,27 @@ test('SIGTERM lets the request in flight finish, refuses new connections, and ex
   expect(decryptOutputs(computation, key, JSON.parse(answer))).toEqual({ score: 6n });
   const [code] = await once(child, 'exit');
   expect(code).toBe(0);
+}, 30_000);
+
+/** The processes the service's primary has forked so far. */
+function workerCount(pid: number): number {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .split('\n').length;
+  } catch {
+    return 0; // pgrep exits 1 when there is none
+  }
+}
+
+test('SIGTERM while the workers are still starting stops them, and the service exits 0', async () => {
+  const { child } = startService({ WORKERS: '2' });
+  service = child;
+  const pid = child.pid as number;
+  // The primary handles signals from the moment it has forked; its workers take seconds to load.
+  await expect.poll(() => workerCount(pid), { timeout: 20_000, interval: 20 }).toBe(2);
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  expect(code).toBe(0);
+  expect(workerCount(pid)).toBe(0);
 }, 30_000);
