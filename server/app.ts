@@ -74,10 +74,10 @@ export interface AppOptions {
   metrics?: boolean;
 }
 
-/** A bmi request is about 2.6 kB and a cha2ds2-vasc one about 1 kB: room for far larger computations. */
+/** A request is a public key and one ciphertext per input (two group elements each): room for far more inputs. */
 const DEFAULT_BODY_LIMIT = 64 * 1024;
 const DEFAULT_RATE_LIMIT = { max: 600, timeWindowMs: 60_000 };
-/** A full readings-summary request is about 11 kB: even a slow mobile link sends it in well under 10 s. */
+/** Long enough for the largest request, a month of readings' ciphertexts, over a slow mobile link. */
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Retry-After for a request turned away while closing: a restarted or sibling worker takes it. */
 const CLOSING_RETRY_AFTER_S = 1;
