@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import fc from 'fast-check';
 import { evaluateRequest } from '../server/evaluation.js';
 import { loadServedCatalog } from '../server/served-catalog.js';
+import { AdditiveDecoder } from '../shared/additive-decoder.js';
 import { decryptOutputs, encryptInputs, type GroupKeyPair, generateGroupKeyPair } from '../shared/client.js';
 import { COMPUTATIONS } from '../shared/computations/catalog.js';
 import type {
@@ -113,6 +114,8 @@ const resultKey = (plaintexts: Plaintexts) =>
   JSON.stringify(Object.entries(plaintexts).map(([name, value]) => [name, String(value)]));
 
 const servedCatalog = loadServedCatalog();
+/** The traffic's own decoder: its table, built by the first decodes, serves every later check. */
+const decoder = new AdditiveDecoder();
 function servedComputation(computation: Computation) {
   const served = servedCatalog.get(computation.id);
   if (!served) throw new Error(`The service does not serve ${computation.id}.`);
@@ -130,7 +133,9 @@ function patient(computation: Computation, forms: readonly FormValues[]): Patien
   });
   const expected = new Set(
     bodies.map((body) =>
-      resultKey(decryptOutputs(computation, key, evaluateRequest(servedComputation(computation), body))),
+      resultKey(
+        decryptOutputs(computation, key, evaluateRequest(servedComputation(computation), body), {}, decoder),
+      ),
     ),
   );
   return { computation, key, bodies, expected, responses: [] };
@@ -263,7 +268,7 @@ export function checkDecryptions(mix: LoadMix): DecryptionCheck {
     for (const body of responses) {
       checked++;
       try {
-        const outputs = decryptOutputs(computation, key, JSON.parse(body));
+        const outputs = decryptOutputs(computation, key, JSON.parse(body), {}, decoder);
         if (!expected.has(resultKey(outputs))) wrong.push(`${computation.id}: not the result of any request`);
       } catch (error) {
         wrong.push(`${computation.id}: ${error instanceof Error ? error.message : String(error)}`);
