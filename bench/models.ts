@@ -454,9 +454,25 @@ export interface ModelsResult {
   /** 100 model files' start-up to ready over the built-in models'. */
   readonly startUpRatio: number;
   readonly client: readonly ClientResult[];
+  /** Per row, the median of the rounds (`rounds` has them all). */
   readonly http: readonly HttpResult[];
   readonly browser: readonly BrowserResult[];
+  readonly rounds: { readonly http: readonly HttpResult[][]; readonly browser: readonly BrowserResult[][] };
   readonly ratios: readonly Ratio[];
+}
+
+/** Per row, the round whose `by` is the median over the rounds (its other figures with it). */
+function medianRows<R>(
+  rounds: readonly (readonly R[])[],
+  key: (row: R) => string,
+  by: keyof R & string,
+): R[] {
+  return (rounds[0] ?? []).map((first) => {
+    const same = rounds
+      .flatMap((rows) => rows.filter((row) => key(row) === key(first)))
+      .sort((a, b) => Number(a[by]) - Number(b[by]));
+    return same[Math.floor(same.length / 2)] ?? first;
+  });
 }
 
 export const GENERATED_MODELS = 100;
@@ -484,15 +500,26 @@ export async function benchModels({ quick }: { quick: boolean }): Promise<Models
     );
     const samples = largeModelSamples(large);
     const client = benchClient(samples, large, largeDir);
-    const http = await benchHttp({
-      variants: [SHIPPED],
-      connections: quick ? [16] : [16, 64],
-      durationSeconds: quick ? 2 : 10,
-      samples,
-      modelsDir: largeDir,
-      protocol: 2,
-    });
-    const browser = (await benchBrowser({ samples, modelsDir: largeDir })).computations;
+    // Rounds, each over every model in turn: on a shared machine the load drifts during a run, and
+    // the medians of interleaved rounds keep it from favouring whichever model ran at a quiet moment.
+    const rounds = quick ? 1 : 3;
+    const httpRounds: HttpResult[][] = [];
+    const browserRounds: BrowserResult[][] = [];
+    for (let round = 0; round < rounds; round++) {
+      httpRounds.push(
+        await benchHttp({
+          variants: [SHIPPED],
+          connections: quick ? [16] : [16, 64],
+          durationSeconds: quick ? 2 : 5,
+          samples,
+          modelsDir: largeDir,
+          protocol: 2,
+        }),
+      );
+      browserRounds.push((await benchBrowser({ samples, modelsDir: largeDir })).computations);
+    }
+    const http = medianRows(httpRounds, (r) => `${r.id} ${r.connections}`, 'answeredPerSecond');
+    const browser = medianRows(browserRounds, (r) => r.id, 'medianMs');
     return {
       generated: {
         models: generated.length,
@@ -506,6 +533,7 @@ export async function benchModels({ quick }: { quick: boolean }): Promise<Models
       client,
       http,
       browser,
+      rounds: { http: httpRounds, browser: browserRounds },
       ratios: [
         ...ratios(client, {
           'client encrypt': (r) => r.encrypt.medianMs,

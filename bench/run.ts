@@ -154,9 +154,13 @@ if (run('models')) {
       'proof bytes': r.proofBytes,
     })),
   );
-  console.log('\nOver HTTP with the v2 proof, the service as shipped (autocannon, 2 workers)');
+  console.log(
+    `\nOver HTTP with the v2 proof, the service as shipped (autocannon, 2 workers), median of ${models.rounds.http.length} interleaved rounds`,
+  );
   console.table(models.http);
-  console.log('\nIn headless Chromium: Compute → result with the proof verified');
+  console.log(
+    `\nIn headless Chromium: Compute → result with the proof verified, median of ${models.rounds.browser.length} interleaved rounds`,
+  );
   console.table(
     models.browser.map(({ stepsMs, ...row }) => ({
       ...row,
