@@ -2,8 +2,9 @@
  * The app follows the catalog the service serves, not the one it was built with: with a MODELS_DIR
  * that holds only the Mayo lung-nodule model, the start page lists the code calculators and Mayo (not
  * the shipped CHA₂DS₂-VASc and Framingham, nor CKD-EPI), and still does offline, from the catalog it
- * kept; the worker's decoder table is built for that catalog's widest output range; and a result of
- * the model, which no build of the app ships, is named in the history by its catalog entry's title.
+ * kept, and so does How it works; the worker's decoder table is built for that catalog's widest
+ * output range; and a result of the model, which no build of the app ships, is named in the history
+ * by its catalog entry's title.
  */
 
 import { copyFileSync, mkdtempSync } from 'node:fs';
@@ -55,6 +56,14 @@ test('the start page lists what the service serves, online and offline', async (
     await context.setOffline(false);
   }
 }, 60_000);
+
+test('how it works names the served calculators of each group', async () => {
+  const page = await browserTests.newPage();
+  await page.goto('/how-it-works');
+  const additive = page.locator('.key-facts dd').nth(1);
+  await additive.getByText(titleOf(MAYO)).waitFor();
+  expect(await additive.textContent()).not.toContain(titleOf('cha2ds2-vasc'));
+});
 
 test('the decoder table is built for the served catalog’s widest output range', async () => {
   const page = await browserTests.newPage();

@@ -4,16 +4,20 @@
  * the same in plain words and link here.
  */
 
-import { COMPUTATIONS } from '../../../shared/computations/catalog.js';
+import type { Computation } from '../../../shared/computations/computation.js';
 import type { GroupName } from '../../../shared/groups/group.js';
+import { useCatalog } from '../../app/catalog.js';
 
-function titlesIn(group: GroupName): string {
-  return COMPUTATIONS.filter((computation) => computation.group === group)
+/** The catalog's calculators computed in `group` (the service's models too). */
+function titlesIn(computations: readonly Computation[], group: GroupName): string {
+  return computations
+    .filter((computation) => computation.group === group)
     .map((computation) => computation.title)
     .join(', ');
 }
 
 export function HowItWorksPage() {
+  const { computations } = useCatalog();
   return (
     <>
       <p className="lead">
@@ -47,14 +51,14 @@ export function HowItWorksPage() {
           </dt>
           <dd>
             For multiplying: the 3072-bit finite-field group of RFC 7919, with classic (multiplicative)
-            ElGamal. Used by {titlesIn('ffdhe3072')}.
+            ElGamal. Used by {titlesIn(computations, 'ffdhe3072')}.
           </dd>
           <dt>
             <code>ristretto255</code>
           </dt>
           <dd>
             For adding up: the elliptic-curve group of RFC 9496, with additive (“exponential”) ElGamal, which
-            needs a short search to decrypt. Used by {titlesIn('ristretto255')}.
+            needs a short search to decrypt. Used by {titlesIn(computations, 'ristretto255')}.
           </dd>
         </dl>
         <p>
