@@ -103,7 +103,10 @@ async function timeCompute(page: Page): Promise<ComputeTiming> {
     observer.observe(document.body, { childList: true, subtree: true });
   });
   await page.getByRole('button', { name: 'Compute' }).click();
-  await page.getByTestId('result-value').waitFor();
+  // A failed run shows why instead of a result: report that, not a timeout.
+  const failure = page.locator('.result-anchor [role="alert"]');
+  await page.getByTestId('result-value').or(failure).first().waitFor();
+  if (await failure.isVisible()) throw new Error(`Compute failed: ${await failure.textContent()}`);
   // Long-task entries are delivered after the task ends: give the observer a frame to report.
   await page.waitForTimeout(100);
   const probe = await page.evaluate(
