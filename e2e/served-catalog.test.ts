@@ -2,7 +2,7 @@
  * The app follows the catalog the service serves, not the one it was built with: with a MODELS_DIR
  * that holds only the Mayo lung-nodule model, the start page lists the code calculators and Mayo (not
  * the shipped CHA₂DS₂-VASc and Framingham, nor CKD-EPI), and still does offline, from the catalog it
- * kept, and so does How it works; the worker's decoder table is built for that catalog's widest
+ * kept, and so do How it works and the keys page; the worker's decoder table is built for that catalog's widest
  * output range; and a result of the model, which no build of the app ships, is named in the history
  * by its catalog entry's title.
  */
@@ -63,6 +63,14 @@ test('how it works names the served calculators of each group', async () => {
   const additive = page.locator('.key-facts dd').nth(1);
   await additive.getByText(titleOf(MAYO)).waitFor();
   expect(await additive.textContent()).not.toContain(titleOf('cha2ds2-vasc'));
+});
+
+test('the keys page says which served calculators each key is for', async () => {
+  const page = await browserTests.newPage();
+  await page.goto('/keys');
+  const facts = page.getByTestId('current-keys');
+  await facts.getByText(`For calculators that add up: Readings summary, ${titleOf(MAYO)}`).waitFor();
+  expect(await facts.textContent()).not.toContain(titleOf('cha2ds2-vasc'));
 });
 
 test('the decoder table is built for the served catalog’s widest output range', async () => {

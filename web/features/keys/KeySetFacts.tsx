@@ -1,5 +1,5 @@
-import { COMPUTATIONS } from '../../../shared/computations/catalog.js';
 import type { GroupName } from '../../../shared/groups/group.js';
+import { useCatalog } from '../../app/catalog.js';
 import { formatDateTime } from '../../app/format.js';
 import type { KeySetInfo } from '../../crypto/protocol.js';
 
@@ -11,14 +11,14 @@ const PURPOSE: Readonly<Record<GroupName, string>> = {
   ristretto255: 'For calculators that add up',
 };
 
-function usedBy(group: GroupName): string {
-  return COMPUTATIONS.filter((computation) => computation.group === group)
-    .map((computation) => computation.title)
-    .join(', ');
-}
-
-/** Fingerprint, dates and groups of one key set. */
+/** Fingerprint, dates and groups of one key set; what each group is used for follows the catalog. */
 export function KeySetFacts({ set, testId }: { set: KeySetInfo; testId?: string }) {
+  const { computations } = useCatalog();
+  const usedBy = (group: GroupName) =>
+    computations
+      .filter((computation) => computation.group === group)
+      .map((computation) => computation.title)
+      .join(', ');
   return (
     <dl className="key-facts" data-testid={testId}>
       <dt>Fingerprint</dt>
