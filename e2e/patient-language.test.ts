@@ -5,6 +5,7 @@
  */
 
 import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { openKeysPage } from './custody.js';
@@ -22,34 +23,9 @@ async function errorFor(page: Page, label: string): Promise<string> {
   return id ? ((await page.locator(`[id="${id}"]`).textContent()) ?? '') : '';
 }
 
-/** RFC 4180 read back (quoted fields, doubled quotes, CRLF rows). */
+/** RFC 4180 read back by a maintained parser (not the module's own code): strict quotes, CRLF rows. */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  const body = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (quoted) {
-      if (c === '"' && body[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && body[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  return rows;
+  return parse(text, { bom: true, record_delimiter: '\r\n' });
 }
 
 /** The keys of the stored history's records (their entry ids), as any script of the origin could read them. */

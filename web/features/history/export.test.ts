@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { describe, expect, test } from 'vitest';
 import { loadServedCatalog } from '../../../server/served-catalog.js';
 import { COMPUTATIONS } from '../../../shared/computations/catalog.js';
@@ -8,34 +9,9 @@ import type { HistoryEntry } from './store.js';
 /** The catalog of a service that serves what the app ships. */
 const SHIPPED: Catalog = { computations: COMPUTATIONS, loaded: true };
 
-/** RFC 4180 read back: quoted fields with doubled quotes, CRLF rows (written here from the RFC, not the module). */
+/** RFC 4180 read back by a maintained parser (not the module's own code): strict quotes, CRLF rows. */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  const body = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (quoted) {
-      if (c === '"' && body[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && body[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += c;
-  }
-  return rows;
+  return parse(text, { bom: true, record_delimiter: '\r\n' });
 }
 
 function entry(overrides: Partial<HistoryEntry>): HistoryEntry {
