@@ -149,3 +149,40 @@ additiveSuite('noble', ristretto255Group, additiveOps);
 additiveSuite('noble', ristretto255Group, publicAdditiveOps);
 additiveSuite('libsodium', ristretto255SodiumGroup, additiveOps);
 additiveSuite('libsodium', ristretto255SodiumGroup, publicAdditiveOps);
+
+describe('publicAdditiveOps picks double-and-add or the ladder by the group’s costs', () => {
+  /** libsodium's group, counting the additions and ladders asked of it. */
+  function counted() {
+    const calls = { multiply: 0, pow: 0 };
+    const group: Group<Uint8Array> = {
+      ...ristretto255SodiumGroup,
+      multiply: (a, b) => {
+        calls.multiply++;
+        return ristretto255SodiumGroup.multiply(a, b);
+      },
+      pow: (e, k) => {
+        calls.pow++;
+        return ristretto255SodiumGroup.pow(e, k);
+      },
+    };
+    return { group, calls };
+  }
+  const element = ristretto255SodiumGroup.powGenerator(7n);
+  const ciphertext = { a: element, b: element };
+
+  it.each([
+    { weight: 1n, multiply: 0, pow: 0 },
+    { weight: -4n, multiply: 4, pow: 0 },
+    { weight: 5n, multiply: 0, pow: 2 },
+    { weight: 1000n, multiply: 0, pow: 2 },
+  ])('weight $weight: $multiply additions, $pow ladders', ({ weight, multiply, pow }) => {
+    const { group, calls } = counted();
+    publicAdditiveOps(group).multiplyByInteger(ciphertext, weight);
+    expect(calls).toEqual({ multiply, pow });
+  });
+
+  it('a group without multipliesPerPow always adds (noble adds points without re-encoding them)', () => {
+    expect(ristretto255Group.multipliesPerPow).toBeUndefined();
+    expect(ristretto255SodiumGroup.multipliesPerPow).toBe(3);
+  });
+});

@@ -47,8 +47,9 @@ export function additiveOps<E>(group: Group<E>): AdditiveOps<E> {
 
 /**
  * For public weights only (a catalog computation's, which anyone can read): variable-time
- * double-and-add, where a weight of 1 or 2 is an addition or a doubling instead of a 253-bit ladder.
- * The ciphertexts hide the plaintexts either way; only the weights' timing is given up.
+ * double-and-add, where a weight of 1 or 2 is an addition or a doubling instead of a 253-bit ladder;
+ * a weight that needs more additions than the group's ladder costs (`multipliesPerPow`) takes the
+ * ladder. The ciphertexts hide the plaintexts either way; only the weights' timing is given up.
  */
 export function publicAdditiveOps<E>(group: Group<E>): AdditiveOps<E> {
   const times = (point: E, k: bigint) => multiplyPublic(group, point, k);
@@ -61,6 +62,8 @@ function multiplyPublic<E>(group: Group<E>, point: E, k: bigint): E {
   // A small negative weight reduces to a 253-bit scalar: multiply by its small absolute value instead.
   const negative = scalar > order / 2n;
   let rest = negative ? order - scalar : scalar;
+  if (group.multipliesPerPow !== undefined && doubleAndAddOperations(rest) >= group.multipliesPerPow)
+    return group.pow(point, scalar);
   // No addition to the identity: on libsodium every addition decodes and re-encodes its points.
   let result: E | undefined;
   let power = point;
@@ -71,6 +74,13 @@ function multiplyPublic<E>(group: Group<E>, point: E, k: bigint): E {
   }
   const multiple = result ?? group.identity;
   return negative ? group.invert(multiple) : multiple;
+}
+
+/** Doublings (one per bit after the first) and additions (one per further set bit) for k > 0. */
+function doubleAndAddOperations(k: bigint): number {
+  if (k === 0n) return 0;
+  const bits = k.toString(2);
+  return bits.length - 1 + (bits.split('1').length - 2);
 }
 
 function additiveOpsWith<E>(

@@ -38,6 +38,11 @@ export interface Group<E> {
    * pow(derived, k) may be computed as pow(base, k)·g^(k·delta) with the tables of base and g.
    */
   prepareDerivedBase?(derived: E, base: E, delta: bigint): void;
+  /**
+   * Optional: how many `multiply` calls cost about one `pow`. A public multiple needing more of them
+   * by double-and-add is taken with `pow` instead (`publicAdditiveOps`); absent, double-and-add always.
+   */
+  readonly multipliesPerPow?: number;
   multiply(a: E, b: E): E;
   invert(e: E): E;
   equals(a: E, b: E): boolean;

@@ -77,6 +77,8 @@ export function libsodiumRistretto255Group(lib: LibsodiumRistretto255): SodiumRi
     randomSecretExponent: () => randomBelow(ORDER),
     powGenerator: (k) => multiplyConstantTime(generator, k, true),
     pow: (e, k) => multiplyConstantTime(e, k, false),
+    // Each of libsodium's additions decodes and re-encodes its points: a ladder costs only a few.
+    multipliesPerPow: 3,
     // libsodium's add and sub decode their operands and fail only on invalid encodings, never on the
     // identity (operand or result): the sum of valid elements is always defined.
     multiply: (a, b) => lib.crypto_core_ristretto255_add(a, b),
