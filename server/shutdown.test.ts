@@ -102,10 +102,10 @@ test('SIGTERM lets the request in flight finish, refuses new connections, and ex
   expect(code).toBe(0);
 }, 30_000);
 
-/** The processes the service's primary has forked so far. */
+/** The workers the service's primary has forked so far (tsx may run an esbuild child beside them). */
 function workerCount(pid: number): number {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    return execFileSync('pgrep', ['-P', String(pid), '-f', 'server/main[.]ts'], { encoding: 'utf8' })
       .trim()
       .split('\n').length;
   } catch {
@@ -117,8 +117,10 @@ test('SIGTERM while the workers are still starting stops them, and the service e
   const { child } = startService({ WORKERS: '2' });
   service = child;
   const pid = child.pid as number;
-  // The primary handles signals from the moment it has forked; its workers take seconds to load.
+  // The primary handles signals once it has forked both, in one synchronous loop; its workers take
+  // seconds to load, so a signal a moment later still finds them starting.
   await expect.poll(() => workerCount(pid), { timeout: 20_000, interval: 20 }).toBe(2);
+  await new Promise((resolve) => setTimeout(resolve, 100));
   child.kill('SIGTERM');
   const [code] = await once(child, 'exit');
   expect(code).toBe(0);
