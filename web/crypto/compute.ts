@@ -13,6 +13,7 @@ import { type GroupKeyPair, verifyAndDecryptOutputs } from '../../shared/client.
 import type { Computation, FormValues, Plaintexts } from '../../shared/computations/computation.js';
 import { ServiceResponseError } from '../../shared/errors.js';
 import type { GroupName } from '../../shared/groups/group.js';
+import { isRecord } from '../../shared/records.js';
 import type { Backends } from '../../shared/scheme.js';
 import type { EvaluateRequest, ProofWire, PublicKeyWire } from '../../shared/wire.js';
 import { EncryptAhead, type Encrypted } from './encrypt-ahead.js';
@@ -200,14 +201,7 @@ function problemIn(body: string): ServiceProblem | undefined {
   } catch {
     return undefined;
   }
-  if (
-    typeof problem === 'object' &&
-    problem !== null &&
-    'title' in problem &&
-    'detail' in problem &&
-    typeof problem.title === 'string' &&
-    typeof problem.detail === 'string'
-  ) {
+  if (isRecord(problem) && typeof problem.title === 'string' && typeof problem.detail === 'string') {
     return { title: problem.title, detail: problem.detail };
   }
   return undefined;
