@@ -3,7 +3,7 @@
  * Keys and a run's ciphertexts stay in the worker; this module passes form values in and results out.
  */
 
-import type { FormValues, Plaintexts } from '../../shared/computations/computation.js';
+import type { FormValues } from '../../shared/computations/computation.js';
 import {
   DeclarationRefusedError,
   DecodeRangeError,
@@ -11,12 +11,12 @@ import {
   VerificationError,
 } from '../../shared/errors.js';
 import type { GroupName } from '../../shared/groups/group.js';
-import type { PublicKeyWire } from '../../shared/wire.js';
 import type { HistoryEntry } from '../features/history/entry.js';
 import {
   type BackupMade,
   type BackupRestored,
   type Computed,
+  type DecryptedAgain,
   KEYS_CHANGED_CHANNEL,
   type KeyringInfo,
   type RequestEnvelope,
@@ -125,15 +125,12 @@ export function compute(computationId: string, values: FormValues): Promise<Comp
 }
 
 /**
- * Checks the service's untrusted answer, then decrypts and decodes its outputs with the private key
- * of `publicKey` (the key the request was encrypted to, which may since have been rotated).
+ * "Decrypt again": the worker checks the history entry's kept answer's proof again against the
+ * request and computation it was kept with, then decrypts it with the key the request was encrypted
+ * to (which may since have been rotated) and interprets it. Nothing is sent.
  */
-export function decryptResult(
-  computationId: string,
-  publicKey: PublicKeyWire,
-  response: unknown,
-): Promise<Plaintexts> {
-  return call({ kind: 'decrypt', computationId, publicKey, response });
+export function decryptResult(historyEntryId: string): Promise<DecryptedAgain> {
+  return call({ kind: 'decrypt', historyEntryId });
 }
 
 /** Re-creates an error the worker described, so the page can tell a bad answer from a broken device. */

@@ -5,19 +5,31 @@
  * decryption. A failed proof decrypts nothing (protocol-v2.md, "What a client does with an answer").
  * The page gets the decrypted outputs and one transcript timed on the worker's clock; the ciphertexts
  * stay here (the transcript's bodies are text, for display), and so does the verified answer until
- * the history takes it.
+ * the history takes it, with what its proof is bound to: the request and the computation's catalog
+ * entry. "Decrypt again" checks a kept answer's proof once more, against exactly those, before it
+ * decrypts anything (`decryptAgain`).
  */
 
 import type { AdditiveDecoder } from '../../shared/additive-decoder.js';
-import { type GroupKeyPair, verifyAndDecryptOutputs } from '../../shared/client.js';
+import { describedComputation, EntryRefusedError } from '../../shared/catalog-entry.js';
+import { decryptOutputs, type GroupKeyPair, verifyAndDecryptOutputs } from '../../shared/client.js';
+import { computationToWireV2, findComputation } from '../../shared/computations/catalog.js';
 import type { Computation, FormValues, Plaintexts } from '../../shared/computations/computation.js';
-import { ServiceResponseError } from '../../shared/errors.js';
+import { DeclarationRefusedError, ServiceResponseError, VerificationError } from '../../shared/errors.js';
 import type { GroupName } from '../../shared/groups/group.js';
 import { isRecord } from '../../shared/records.js';
 import type { Backends } from '../../shared/scheme.js';
 import type { EvaluateRequest, ProofWire, PublicKeyWire } from '../../shared/wire.js';
+import type { HistoryEntry } from '../features/history/entry.js';
 import { EncryptAhead, type Encrypted } from './encrypt-ahead.js';
-import type { Computed, RunStep, ServiceProblem, Transcript, WorkerErrorName } from './protocol.js';
+import type {
+  Computed,
+  DecryptedAgain,
+  RunStep,
+  ServiceProblem,
+  Transcript,
+  WorkerErrorName,
+} from './protocol.js';
 
 /** What a run is done with; the worker passes its own (worker.ts), a test its stand-ins. */
 export interface RunDependencies {
@@ -36,12 +48,22 @@ export interface RunDependencies {
   describeError(error: unknown): { errorName: WorkerErrorName; message: string };
 }
 
-/** A verified answer, as the history keeps it: still encrypted to the key its request carried. */
+/**
+ * A verified answer, as the history keeps it: still encrypted to the key its request carried, with
+ * what its proof is bound to (protocol-v2.md: the request's key and input ciphertexts, and the
+ * declaration of the computation's (id, version)), so that it can be checked again.
+ */
 export interface KeptAnswer {
   readonly computationId: string;
   readonly computationVersion: number;
-  readonly publicKey: PublicKeyWire;
+  /** The request as it was sent: `publicKey` is the key the answer is encrypted to. */
+  readonly request: EvaluateRequest;
   readonly response: unknown;
+  /**
+   * The computation the proof was verified against, as this device trusted it, written as its v2
+   * catalog entry: `describedComputation` rebuilds exactly that computation from it.
+   */
+  readonly catalogEntry: ReturnType<typeof computationToWireV2>;
 }
 
 /** A page records its result at once; answers it never records are forgotten, the oldest first. */
@@ -133,8 +155,9 @@ export class ComputationRuns {
       const answerId = this.#keep({
         computationId: computation.id,
         computationVersion: computation.version,
-        publicKey: request.publicKey,
+        request,
         response,
+        catalogEntry: computationToWireV2(computation),
       });
       return {
         ...ended,
@@ -177,6 +200,84 @@ export class ComputationRuns {
     const request = await this.#deps.encryptToFreshKey(computation, plaintexts);
     return { request, requestBody: JSON.stringify(request), encryptMs: this.#deps.clock.now() - started };
   }
+}
+
+/** What "Decrypt again" is done with: the run's own key pairs, backends and decoder, and no network. */
+export interface DecryptAgainDependencies
+  extends Pick<RunDependencies, 'withKeyPair' | 'backends' | 'decoder'> {
+  /**
+   * The computation this device trusts now for `id`: only for an entry kept before the history kept
+   * its catalog entry, and only used when it is at the entry's version.
+   */
+  trustedNow(id: string): Promise<Computation>;
+}
+
+/**
+ * "Decrypt again": the kept answer's proof checked again, by the function a fresh run checks with,
+ * against the request it answered and the declaration of the entry's own (id, version), and only
+ * then decrypted and interpreted with that computation. Nothing is sent.
+ */
+export async function decryptAgain(
+  entry: HistoryEntry,
+  deps: DecryptAgainDependencies,
+): Promise<DecryptedAgain> {
+  const { request, response, publicKey } = entry.sealed;
+  const computation = await keptComputation(entry, deps.trustedNow);
+  const backends = await deps.backends(computation.group);
+  if (!request) {
+    // Kept before the history kept the request its proof is bound to. Its proof was checked when it
+    // arrived, before it was kept, and the history is sealed at rest: it decrypts (a refusal would
+    // leave the patient's own older results unreadable), and the page says that it was not re-checked.
+    const outputs = await deps.withKeyPair(publicKey, (pair) =>
+      decryptOutputs(computation, pair, response, backends, deps.decoder),
+    );
+    return { result: computation.interpret(outputs, entry.inputs), proof: 'not-kept' };
+  }
+  const outputs = await deps.withKeyPair(request.publicKey, (pair) => {
+    try {
+      return verifyAndDecryptOutputs(computation, pair, request, response, backends, undefined, deps.decoder);
+    } catch (error) {
+      if (error instanceof VerificationError) throw new VerificationError(KEPT_PROOF_FAILED);
+      throw error;
+    }
+  });
+  return { result: computation.interpret(outputs, entry.inputs), proof: 'checked' };
+}
+
+const KEPT_PROOF_FAILED =
+  'This result no longer proves itself: its answer or request was changed after it was computed. ' +
+  'Nothing was decrypted.';
+
+/**
+ * The computation of the entry's own (id, version), never another version of its id: the shipped
+ * one at its shipped version, else the one its kept catalog entry describes (a private model's other
+ * version, a model this app does not ship), and for an entry kept without one, the computation this
+ * device trusts now if it is at that version.
+ */
+export async function keptComputation(
+  entry: HistoryEntry,
+  trustedNow: (id: string) => Promise<Computation>,
+): Promise<Computation> {
+  const { computationId: id, computationVersion: version } = entry;
+  const { catalogEntry } = entry.sealed;
+  const shipped = findComputation(id);
+  let computation: Computation;
+  try {
+    if (catalogEntry && (catalogEntry.id !== id || catalogEntry.version !== version))
+      throw new EntryRefusedError(`it was kept with the computation of another id or version`);
+    if (shipped?.version === version) computation = shipped;
+    else if (catalogEntry) computation = describedComputation(catalogEntry);
+    else computation = await trustedNow(id);
+  } catch (error) {
+    if (!(error instanceof EntryRefusedError)) throw error;
+    throw new DeclarationRefusedError(`This result cannot be decrypted again: ${error.message}.`);
+  }
+  if (computation.id !== id || computation.version !== version)
+    throw new DeclarationRefusedError(
+      `This result was computed with ${computation.title} version ${version}, which this device no ` +
+        'longer has: it cannot be decrypted again.',
+    );
+  return computation;
 }
 
 /** The proof's size as bytes (not its base64url text), for "What left this device". */

@@ -111,15 +111,11 @@ export type WorkerRequest =
    */
   | { readonly kind: 'compute'; readonly computationId: string; readonly values: FormValues }
   /**
-   * `response` is the service's untrusted JSON: the worker checks it before decrypting, with the
-   * private key belonging to `publicKey`, the key the inputs were encrypted to.
+   * "Decrypt again": the worker reads the history entry itself, checks its kept answer's proof again
+   * against what it is bound to, and only then decrypts it (web/crypto/compute.ts `decryptAgain`).
+   * Nothing is sent.
    */
-  | {
-      readonly kind: 'decrypt';
-      readonly computationId: string;
-      readonly publicKey: PublicKeyWire;
-      readonly response: unknown;
-    }
+  | { readonly kind: 'decrypt'; readonly historyEntryId: string }
   | { readonly kind: 'rotate-keys' }
   | { readonly kind: 'delete-key-set'; readonly keySetId: string }
   /** The worker puts every key set and the whole history in it. */
@@ -197,6 +193,16 @@ export type Computed = {
   | { readonly outcome: 'answer-rejected'; readonly errorName: WorkerErrorName; readonly message: string }
 );
 
+/** A kept answer decrypted again, interpreted with the computation of its own (id, version). */
+export interface DecryptedAgain {
+  readonly result: Interpretation;
+  /**
+   * `checked`: its proof verified again against the request and declaration it was kept with.
+   * `not-kept`: kept by an earlier version of the app without its request; checked only when computed.
+   */
+  readonly proof: 'checked' | 'not-kept';
+}
+
 export interface WorkerResults {
   readonly 'vault-state': VaultState;
   readonly 'vault-set-up': VaultState;
@@ -218,7 +224,7 @@ export interface WorkerResults {
   readonly prepare: undefined;
   readonly 'encrypt-ahead': undefined;
   readonly compute: Computed;
-  readonly decrypt: Plaintexts;
+  readonly decrypt: DecryptedAgain;
   readonly 'rotate-keys': KeyringInfo;
   readonly 'delete-key-set': KeyringInfo;
   readonly 'make-backup': BackupMade;

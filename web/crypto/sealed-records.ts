@@ -53,6 +53,17 @@ export async function readHistory(): Promise<{ entries: HistoryEntry[]; unreadab
   return { entries: valid, unreadable: stored.length - valid.length };
 }
 
+/** One entry, opened and checked ("Decrypt again"); undefined when it is gone or does not open. */
+export async function readHistoryEntry(id: string): Promise<HistoryEntry | undefined> {
+  const key = await dataKey();
+  const stored = await get<unknown>(id, history.store);
+  if (stored === undefined) return undefined;
+  const entry = await open(history, key, id, stored).catch(() => undefined);
+  if (!isHistoryEntry(entry)) return undefined;
+  rememberBlinding(entry);
+  return entry;
+}
+
 export async function recordHistory(
   entry: NewHistoryEntry,
   blinding: KeyBlinding | undefined,

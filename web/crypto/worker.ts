@@ -5,13 +5,12 @@
  */
 
 import { AdditiveDecoder } from '../../shared/additive-decoder.js';
-import { decryptOutputs, encryptInputs } from '../../shared/client.js';
-import { findComputation } from '../../shared/computations/catalog.js';
+import { encryptInputs } from '../../shared/client.js';
 import type { Computation, Plaintexts } from '../../shared/computations/computation.js';
 import type { EvaluateRequest } from '../../shared/wire.js';
 import { backendsFor } from './backends.js';
 import { BackupError, KDF_ITERATIONS, openBackup, sealBackup } from './backup.js';
-import { ComputationRuns } from './compute.js';
+import { ComputationRuns, decryptAgain } from './compute.js';
 import { warmAdditiveDecoder } from './decoder-warmup.js';
 import { describeError } from './describe-error.js';
 import { postEvaluate } from './exchange.js';
@@ -27,7 +26,7 @@ import {
 } from './protocol.js';
 import { freshRequestKey, takePendingBlinding, withRequestKeyPair } from './request-keys.js';
 import { sealedHandlers } from './sealed-handlers.js';
-import { mergeHistory, readHistory, recordHistory } from './sealed-records.js';
+import { mergeHistory, readHistory, readHistoryEntry, recordHistory } from './sealed-records.js';
 import { catalogComputations, checkServiceCatalog, trustedComputation } from './trusted-catalog.js';
 
 /**
@@ -85,17 +84,24 @@ const handlers: Handlers = {
   async 'history-record'({ answerId, inputs, result }) {
     const answer = runs.takeAnswer(answerId);
     if (!answer) throw new Error('This result could not be kept in the history.');
-    const { computationId, computationVersion, publicKey, response } = answer;
-    const entry = { computationId, computationVersion, inputs, result, sealed: { publicKey, response } };
-    await recordHistory(entry, takePendingBlinding(publicKey));
+    const { computationId, computationVersion, request, response, catalogEntry } = answer;
+    const { publicKey } = request;
+    const sealed = { publicKey, response, request, catalogEntry };
+    await recordHistory(
+      { computationId, computationVersion, inputs, result, sealed },
+      takePendingBlinding(publicKey),
+    );
     return undefined;
   },
-  async decrypt({ computationId, publicKey, response }) {
-    const computation = await computationById(computationId);
-    const backends = await backendsFor(computation.group);
-    return withRequestKeyPair(publicKey, (pair) =>
-      decryptOutputs(computation, pair, response, backends, decoder),
-    );
+  async decrypt({ historyEntryId }) {
+    const entry = await readHistoryEntry(historyEntryId);
+    if (!entry) throw new Error('This result is no longer in the history.');
+    return decryptAgain(entry, {
+      withKeyPair: withRequestKeyPair,
+      backends: backendsFor,
+      decoder,
+      trustedNow: trustedComputation,
+    });
   },
   'rotate-keys': rotateKeys,
   'delete-key-set': ({ keySetId }) => deleteKeySet(keySetId),
@@ -137,11 +143,6 @@ async function encryptToFreshKey(computation: Computation, plaintexts: Plaintext
     backendsFor(computation.group),
   ]);
   return encryptInputs(computation, { group: computation.group, publicKey }, plaintexts, backends);
-}
-
-/** A computation this app ships, or one of the service's models as this device trusts it. */
-async function computationById(id: string): Promise<Computation> {
-  return findComputation(id) ?? trustedComputation(id);
 }
 
 function handle<K extends WorkerRequestKind>(request: Extract<WorkerRequest, { kind: K }>) {

@@ -266,13 +266,12 @@ function HistorySection(props: {
   );
 }
 
-/** Decrypts the entry's stored answer again with the keys it was encrypted to, and interprets it. */
-async function decryptAgain(entry: HistoryEntry, computation: Computation | undefined) {
-  if (computation?.version !== entry.computationVersion) {
-    throw new Error('This version of the app no longer has the computation this result came from.');
-  }
-  const outputs = await decryptResult(entry.computationId, entry.sealed.publicKey, entry.sealed.response);
-  return computation.interpret(outputs, entry.inputs);
+/**
+ * Checks the entry's kept answer's proof again and decrypts it with the keys it was encrypted to, in
+ * the worker, with the computation of the entry's own version (not the catalog's, which may be newer).
+ */
+function decryptAgain(entry: HistoryEntry) {
+  return decryptResult(entry.id);
 }
 
 interface EntryProps {
@@ -299,11 +298,19 @@ function useEntryParts({ entry, computation, keySet, current, onDelete }: EntryP
         </span>{' '}
         <span className="history-category">{entry.result.category}</span>
         {check.state.status === 'done' && (
-          <span role="status" className="task-done" data-testid="decrypted-again">
-            Decrypted again: {check.state.value.display}
-            {check.state.value.display === entry.result.display
-              ? ', as recorded.'
-              : ', which differs from the record.'}
+          <span role="status" className="task-done">
+            <span data-testid="decrypted-again">
+              Decrypted again: {check.state.value.result.display}
+              {check.state.value.result.display === entry.result.display
+                ? ', as recorded.'
+                : ', which differs from the record.'}
+            </span>{' '}
+            <span data-testid="proof-rechecked">
+              {check.state.value.proof === 'checked'
+                ? 'Its proof was checked again before decrypting.'
+                : 'Its proof could not be checked again: an earlier version of this app kept it without ' +
+                  'the request its proof is bound to. The proof was checked when it was computed.'}
+            </span>
           </span>
         )}
         {check.state.status === 'failed' && (
@@ -329,7 +336,7 @@ function useEntryParts({ entry, computation, keySet, current, onDelete }: EntryP
         <button
           type="button"
           className="secondary"
-          onClick={() => void check.run(entry, computation)}
+          onClick={() => void check.run(entry)}
           aria-busy={check.state.status === 'running'}
         >
           Decrypt again<span className="visually-hidden"> the result of {when}</span>

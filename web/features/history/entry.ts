@@ -2,14 +2,16 @@
  * One history entry: what was computed, the inputs as entered, the decrypted result, when, and the
  * service's encrypted answer with the key it was encrypted to — a key blinded for that one request,
  * with how it was derived from the device's stored key (`blinding`), so the result can be decrypted
- * again here or on another device after restoring a backup. Sealed at rest (web/crypto/sealed-records.ts).
+ * again here or on another device after restoring a backup — and what the answer's proof is bound to
+ * (the request and the computation's catalog entry), so that "Decrypt again" checks the proof again
+ * first. Sealed at rest (web/crypto/sealed-records.ts).
  */
 
 import type { FormValues, Interpretation, Severity } from '../../../shared/computations/computation.js';
 import { isGroupName } from '../../../shared/groups/group.js';
 import type { KeyBlinding } from '../../../shared/key-blinding.js';
 import { isRecord } from '../../../shared/records.js';
-import type { PublicKeyWire } from '../../../shared/wire.js';
+import type { EvaluateRequest, PublicKeyWire } from '../../../shared/wire.js';
 
 export interface HistoryEntry {
   readonly id: string;
@@ -23,11 +25,16 @@ export interface HistoryEntry {
   /**
    * The service's answer as received, still encrypted to `publicKey`, the key the request carried;
    * `blinding` (absent for requests made before key blinding) names the stored key it came from.
+   * `request` (the request as sent, its key `publicKey`) and `catalogEntry` (the v2 catalog entry of
+   * the computation its proof was verified against, checked again when used) come together; both are
+   * absent in entries kept before the history kept them.
    */
   readonly sealed: {
     readonly publicKey: PublicKeyWire;
     readonly response: unknown;
     readonly blinding?: KeyBlinding;
+    readonly request?: EvaluateRequest;
+    readonly catalogEntry?: Readonly<Record<string, unknown>>;
   };
 }
 
@@ -54,7 +61,23 @@ export function isHistoryEntry(value: unknown): value is HistoryEntry {
         isPublicKey(value.sealed.blinding.base) &&
         value.sealed.blinding.base.group === value.sealed.publicKey.group &&
         typeof value.sealed.blinding.delta === 'string' &&
-        /^[0-9a-f]{1,128}$/.test(value.sealed.blinding.delta)))
+        /^[0-9a-f]{1,128}$/.test(value.sealed.blinding.delta))) &&
+    ((value.sealed.request === undefined && value.sealed.catalogEntry === undefined) ||
+      (isRequestTo(value.sealed.request, value.sealed.publicKey) && isRecord(value.sealed.catalogEntry)))
+  );
+}
+
+/** A request's shape, carrying `publicKey`; its elements are checked when its proof is. */
+function isRequestTo(value: unknown, publicKey: PublicKeyWire): value is EvaluateRequest {
+  return (
+    isRecord(value) &&
+    isPublicKey(value.publicKey) &&
+    value.publicKey.group === publicKey.group &&
+    value.publicKey.y === publicKey.y &&
+    isRecord(value.inputs) &&
+    Object.values(value.inputs).every(
+      (c) => isRecord(c) && typeof c.a === 'string' && typeof c.b === 'string',
+    )
   );
 }
 
