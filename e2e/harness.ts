@@ -12,7 +12,7 @@ import { buildApp } from '../server/app.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** E2E_STATIC_DIR: test another build (e.g. one made with `vite build --outDir`) without replacing dist/web. */
-const STATIC_DIR = process.env.E2E_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
+export const STATIC_DIR = process.env.E2E_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
 
 /** Headless, and quiet: no sandbox (containers), no GPU, and no calls home that would add requests. */
 const CHROMIUM_ARGS = [

@@ -1,16 +1,25 @@
 /**
- * The offline app shell. Installing caches every file of the build (the list is written in at build
- * time by service-worker-plugin.ts); afterwards:
- * - page loads: network first, so a new deploy shows at once; offline, the cached index.html;
- * - files of the build: from the cache (their names carry a content hash, so they never go stale);
+ * The offline app shell, serving only the bytes its release logged. /sw.js loads this code after
+ * handing it the release (service-worker-plugin.ts): its id and the SHA-256 of every file of the
+ * build, the list the transparency log holds (shared/web-release.ts). Installing fetches every file,
+ * checks its hash and caches it (a file that does not match fails the install); afterwards:
+ * - page loads: network first, so a new deploy shows at once; offline, the cached index.html, checked
+ *   as below (and while online, a cached index.html found altered is replaced);
+ * - files of the release: from the cache if the copy there is one this origin served (not a Response
+ *   built by a script, with headers of its choosing) with the logged SHA-256. Otherwise (a copy
+ *   replaced in Cache Storage, say by a script that ran on the origin) the entry is dropped and the
+ *   file fetched afresh, past the HTTP cache, and served and cached only if it matches; a network
+ *   copy that does not is refused with a 502, never served;
  * - the API and anything else: left to the browser and never cached, so no request or result
- *   ever lands in a cache, and offline a computation fails visibly instead of from a stale copy.
+ *   ever lands in a cache, and offline a computation fails visibly instead of from a stale copy;
+ * - a page's release query: answered with the release, so the page learns it from the worker that
+ *   checked its files rather than from the network (web/app/release.ts).
  */
 
-/** Replaced at build time: every path of the build, e.g. `/assets/index-Bx7f3k2a.js`. */
-declare const PRECACHE_PATHS: readonly string[];
-/** Replaced at build time: a hash of every file's content, so each deploy gets a fresh cache. */
-declare const BUILD_VERSION: string;
+import type { ReleaseQuery, WebRelease } from '../../shared/web-release.js';
+
+/** Set by /sw.js before it loads this code. */
+declare const SEALED_VITALS_RELEASE: WebRelease;
 
 /** The parts of the service worker scope used here (the project compiles against the DOM lib only). */
 interface ExtendableEvent extends Event {
@@ -20,6 +29,10 @@ interface FetchEvent extends ExtendableEvent {
   readonly request: Request;
   respondWith(response: Promise<Response>): void;
 }
+interface ExtendableMessageEvent extends ExtendableEvent {
+  readonly data: unknown;
+  readonly ports: readonly MessagePort[];
+}
 /** Service Worker Static Routing API (Chromium ≥ 123); other browsers keep the fetch handler. */
 interface InstallEvent extends ExtendableEvent {
   addRoutes?(rules: readonly { condition: Record<string, unknown>; source: 'network' }[]): Promise<void>;
@@ -28,18 +41,26 @@ interface ServiceWorkerScope {
   readonly location: Location;
   addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
+  addEventListener(type: 'message', listener: (event: ExtendableMessageEvent) => void): void;
 }
 const scope = self as unknown as ServiceWorkerScope;
 
+const { release: RELEASE, files: LOGGED } = SEALED_VITALS_RELEASE;
+const RELEASE_QUERY: ReleaseQuery = 'sealed-vitals-release';
 const CACHE_PREFIX = 'sealed-vitals-shell-';
-const CACHE_NAME = `${CACHE_PREFIX}${BUILD_VERSION}`;
+const CACHE_NAME = `${CACHE_PREFIX}${RELEASE}`;
 const SHELL_PATH = '/index.html';
-const precached = new Set(PRECACHE_PATHS);
 
 scope.addEventListener('install', (event) => {
-  // `cache: 'reload'` so the HTTP cache cannot hand a previous deploy's index.html to this one.
-  const requests = [...precached].map((path) => new Request(path, { cache: 'reload' }));
-  const installed = caches.open(CACHE_NAME).then((cache) => cache.addAll(requests));
+  const installed = caches.open(CACHE_NAME).then((cache) =>
+    Promise.all(
+      Object.keys(LOGGED).map(async (path) => {
+        const response = await fetchLogged(path);
+        if (!response) throw new Error(`${path} is not the file release ${RELEASE} logged.`);
+        await cache.put(path, response);
+      }),
+    ),
+  );
   // The fetch handler ignores everything but GET; telling the browser so up front spares each
   // computation's POST a trip through this worker, which must first be woken up.
   const routed = (event as InstallEvent).addRoutes?.([
@@ -69,21 +90,52 @@ scope.addEventListener('fetch', (event) => {
   if (url.origin !== scope.location.origin) return;
   if (request.mode === 'navigate' && !url.pathname.startsWith('/api/')) {
     event.respondWith(pageFromNetworkOrShell(request));
-  } else if (precached.has(url.pathname)) {
-    event.respondWith(fromCacheOrNetwork(request, url.pathname));
+    // Online, a shell dropped as altered is fetched again, so the app opens offline again.
+    event.waitUntil(loggedFile(SHELL_PATH).catch(() => undefined));
+  } else if (Object.hasOwn(LOGGED, url.pathname)) {
+    event.respondWith(loggedFile(url.pathname));
   }
+});
+
+scope.addEventListener('message', (event) => {
+  if (event.data === RELEASE_QUERY) event.ports[0]?.postMessage(SEALED_VITALS_RELEASE);
 });
 
 async function pageFromNetworkOrShell(request: Request): Promise<Response> {
   try {
     return await fetch(request);
-  } catch (offline) {
-    const shell = await caches.match(SHELL_PATH, { cacheName: CACHE_NAME });
-    if (shell) return shell;
-    throw offline;
+  } catch {
+    return loggedFile(SHELL_PATH);
   }
 }
 
-async function fromCacheOrNetwork(request: Request, path: string): Promise<Response> {
-  return (await caches.match(path, { cacheName: CACHE_NAME })) ?? fetch(request);
+/** A file of the release, from the cache if the copy there is the logged one, else from the network. */
+async function loggedFile(path: string): Promise<Response> {
+  const cache = await caches.open(CACHE_NAME);
+  const cached = await cache.match(path);
+  if (cached && (await isLogged(path, cached))) return cached;
+  if (cached) await cache.delete(path);
+  const fresh = await fetchLogged(path);
+  if (!fresh) {
+    return new Response(`Refused: ${path} is not the file Sealed Vitals release ${RELEASE} logged.\n`, {
+      status: 502,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
+  }
+  await cache.put(path, fresh.clone());
+  return fresh;
+}
+
+/** The file from the network, past the HTTP cache (which may hold another deploy's), if it is the logged one. */
+async function fetchLogged(path: string): Promise<Response | undefined> {
+  const response = await fetch(new Request(path, { cache: 'reload' }));
+  return (await isLogged(path, response)) ? response : undefined;
+}
+
+/** Whether a response is one this origin served, whole, with the bytes the release logged for `path`. */
+async function isLogged(path: string, response: Response): Promise<boolean> {
+  if (response.type !== 'basic' || response.status !== 200) return false;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await response.clone().arrayBuffer()));
+  const hex = Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return hex === LOGGED[path];
 }
