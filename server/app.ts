@@ -19,6 +19,7 @@ import Fastify, {
 } from 'fastify';
 import { API_BASE_PATH, API_V2_BASE_PATH } from '../shared/api.js';
 import { ProtocolError } from '../shared/errors.js';
+import { loggedIndex } from './log/log-files.js';
 import { ServiceMetrics } from './metrics.js';
 import { type AdmissionOptions, admission, EvaluationLine } from './plugins/admission.js';
 import { requestMetrics } from './plugins/metrics.js';
@@ -32,6 +33,7 @@ import { spa } from './plugins/spa.js';
 import { type SharedRateLimitStore, sharedRateLimitStore } from './rate-limit-store.js';
 import { computationRoutes } from './routes/computations.js';
 import { healthRoutes } from './routes/health.js';
+import { type LogRoutesOptions, logRoutes } from './routes/log.js';
 import { loadServedCatalog, type ServedComputation } from './served-catalog.js';
 
 declare module 'fastify' {
@@ -72,6 +74,8 @@ export interface AppOptions {
   overload?: AdmissionOptions | false;
   /** Count requests into Prometheus metrics (`app.metrics`; default true). */
   metrics?: boolean;
+  /** The transparency log to serve under /api/v2/log, and to give each catalog entry its index. */
+  log?: LogRoutesOptions;
 }
 
 /** A request is a public key and one ciphertext per input (two group elements each): room for far more inputs. */
@@ -171,6 +175,7 @@ export async function buildApp(options: AppOptions = {}): Promise<FastifyInstanc
       line,
       metrics,
       served: loadServedCatalog(options.modelsDir),
+      log: options.log,
     }),
     { prefix: API_PREFIX },
   );
@@ -189,6 +194,7 @@ interface ApiOptions {
   line: EvaluationLine | undefined;
   metrics: ServiceMetrics | undefined;
   served: ReadonlyMap<string, ServedComputation>;
+  log: LogRoutesOptions | undefined;
 }
 
 /** Every version of the API lives under it and shares its headers, CORS, rate limit and admission. */
@@ -220,6 +226,7 @@ function api({
   line,
   metrics,
   served,
+  log,
 }: ApiOptions): FastifyPluginAsync {
   return async (api) => {
     await api.register(helmet, API_HELMET);
@@ -267,7 +274,9 @@ function api({
     // v2: the same computations, each answer with its proof (protocol-v2.md). Health stays under v1.
     await api.register(
       async (v2) => {
-        await v2.register(computationRoutes, { protocol: 2, served });
+        const logIndex = log && ((entry: object) => loggedIndex(log.reader.current(), entry));
+        await v2.register(computationRoutes, { protocol: 2, served, ...(logIndex ? { logIndex } : {}) });
+        if (log) await v2.register(logRoutes, log);
         v2.get('/openapi.json', { schema: { hide: true } }, async () => api.swagger());
       },
       { prefix: API_V2_PREFIX },

@@ -7,12 +7,25 @@
  */
 
 import cluster from 'node:cluster';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AppOptions, buildApp, DEFAULT_ADMISSION } from './app.js';
 import { RISTRETTO255_BACKEND } from './groups.js';
+import { ensureLocalLog, LOG_KEY_FILE, localLogDir, POLICY_FILE } from './log/local-log.js';
+import { LogFileError, LogReader } from './log/log-files.js';
+import { LogPublishError } from './log/publish.js';
+import {
+  LogSettingError,
+  type LogSettings,
+  type PublishingLog,
+  readTrustPolicy,
+  servedEntries,
+  startPublishing,
+  type TrustPolicy,
+} from './log/transparency.js';
 import {
   clusterMetrics,
   metricsUrl,
@@ -22,6 +35,7 @@ import {
 } from './metrics.js';
 import { ModelFileError } from './models/private-model.js';
 import { redisUrlProblem } from './rate-limit-store.js';
+import { loadServedCatalog } from './served-catalog.js';
 
 /**
  * The repository root: this file runs as `server/main.ts` (tsx) or compiled as
@@ -116,6 +130,90 @@ function modelsDir(name: string): string | undefined {
   return text;
 }
 
+/** Witness URLs, each http(s) with no query; the message names the setting. */
+function urls(name: string): string[] | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === '') return undefined;
+  const list = text.split(',').map((url) => url.trim());
+  for (const url of list) {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol) || new URL(url).search !== '')
+      fail(`${name}: "${url}" is not an http(s) URL such as https://witness.example.org/.`);
+  }
+  return list;
+}
+
+/**
+ * Where the transparency log and its keys are. With no LOG_POLICY_FILE, the local log `npm start`
+ * makes under DATA_DIR (its keys made on first use); otherwise the deployment's own files.
+ */
+function logSettings(): LogSettings {
+  const dataDir = process.env.DATA_DIR || `${repoRoot}data`;
+  const configured = process.env.LOG_POLICY_FILE;
+  if (!configured) ensureLocalLog(dataDir);
+  const publishText = process.env.LOG_PUBLISH ?? '';
+  if (!['', 'true', 'false'].includes(publishText)) fail('LOG_PUBLISH must be true or false.');
+  const witnesses = urls('WITNESSES');
+  return {
+    dataDir,
+    logDir: process.env.LOG_DIR || join(dataDir, 'log'),
+    policyFile: configured || join(localLogDir(dataDir), POLICY_FILE),
+    logKeyFile: process.env.LOG_KEY_FILE || join(localLogDir(dataDir), LOG_KEY_FILE),
+    publish: publishText !== 'false',
+    ...(witnesses ? { witnesses } : {}),
+  };
+}
+
+/** The policy, which must be the one the web app was built with (it checks the log against it). */
+function trustPolicy(settings: LogSettings, hasWebBuild: boolean): TrustPolicy {
+  const policy = logStep(() => readTrustPolicy(settings.policyFile));
+  if (hasWebBuild) {
+    const built = join(webBuildDir, 'log-policy.json');
+    let same = false;
+    try {
+      const { origin, logKey, witnesses, quorum } = JSON.parse(readFileSync(built, 'utf8')) as TrustPolicy;
+      same =
+        JSON.stringify([origin, logKey, witnesses, quorum]) ===
+        JSON.stringify([policy.origin, policy.logKey, policy.witnesses, policy.quorum]);
+    } catch {
+      same = false;
+    }
+    if (!same)
+      fail(
+        `Cannot start: the web app in ${webBuildDir} was built with another log policy than ${settings.policyFile}; rebuild it (npm run build).`,
+      );
+  }
+  return policy;
+}
+
+/** A log setting, file or publish that is wrong stops the start with its message. */
+function logStep<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof LogSettingError || error instanceof LogFileError || error instanceof LogPublishError)
+      fail(`Cannot start: ${error.message}`);
+    if (error instanceof ModelFileError) fail(`Cannot start: ${error.message}`);
+    throw error;
+  }
+}
+
+/**
+ * Logs what is served now and gathers cosignatures, once, before any worker serves: the catalog's
+ * entries carry their place in the log from the first request.
+ */
+async function publishServed(settings: LogSettings, policy: TrustPolicy, log: (message: string) => void) {
+  const served = logStep(() => loadServedCatalog(privateModelsDir));
+  const appVersion = (JSON.parse(readFileSync(`${repoRoot}package.json`, 'utf8')) as { version: string })
+    .version;
+  const site = existsSync(`${webBuildDir}/index.html`) ? { dir: webBuildDir, appVersion } : undefined;
+  const entries = await servedEntries(served, site);
+  return startPublishing(settings, policy, entries, log).catch((error: unknown) =>
+    logStep(() => {
+      throw error;
+    }),
+  );
+}
+
 // 0 picks a free port (tests); the log line says which.
 const port = wholeNumber('PORT', 5050, 0, 65535);
 const host = process.env.HOST || 'localhost';
@@ -132,12 +230,17 @@ const metricsSetting = metricsSettings(port);
 const corsOrigins = origins('CORS_ORIGINS');
 const privateModelsDir = modelsDir('MODELS_DIR');
 const trustProxy = flag('TRUST_PROXY');
+const transparency = logSettings();
+const hasWebBuild = existsSync(`${webBuildDir}/index.html`);
+const policy = trustPolicy(transparency, hasWebBuild);
 
 if (workers > 1 && cluster.isPrimary) {
-  superviseWorkers(workers);
+  const publishing = await publishServed(transparency, policy, console.info);
+  superviseWorkers(workers, publishing);
   if (metricsSetting) await startMetrics(metricsSetting, clusterMetrics(), console.info);
 } else {
-  await serve();
+  const publishing = cluster.isWorker ? undefined : await publishServed(transparency, policy, console.info);
+  await serve(publishing);
 }
 
 async function startMetrics(
@@ -159,13 +262,14 @@ async function startMetrics(
  * flight. A worker that dies after it was serving is replaced, so one crash does not halve capacity;
  * one that dies before it ever listened (a bad setting, a busy port) stops the service with its code.
  */
-function superviseWorkers(count: number): void {
+function superviseWorkers(count: number, publishing: PublishingLog): void {
   let stopping = false;
   const serving = new Set<number>();
   cluster.on('listening', (worker) => serving.add(worker.id));
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (Object.keys(cluster.workers ?? {}).length === 0)
+        void publishing.close().then(() => process.exit(0));
     } else if (!serving.has(worker.id)) {
       process.exit(code || 1);
     } else {
@@ -190,8 +294,7 @@ function superviseWorkers(count: number): void {
 
 const SHUTDOWN = 'sealed-vitals:shutdown';
 
-async function serve(): Promise<void> {
-  const hasWebBuild = existsSync(`${webBuildDir}/index.html`);
+async function serve(publishing: PublishingLog | undefined): Promise<void> {
   // In Redis every worker of every instance counts into the same window. Without it each worker counts
   // its own share; connections are spread round-robin, so the whole process allows about
   // RATE_LIMIT_PER_MINUTE per client (and each instance as much again).
@@ -205,6 +308,7 @@ async function serve(): Promise<void> {
     overload: { ...DEFAULT_ADMISSION, maxInFlight: maxEvaluationsInFlight },
     ...(hasWebBuild ? { staticDir: webBuildDir } : {}),
     ...(privateModelsDir === undefined ? {} : { modelsDir: privateModelsDir }),
+    log: { reader: new LogReader(transparency.logDir), policy },
   };
   // A bad model file stops the start, naming the file, the field and what is wrong; nothing is served.
   const app = await buildApp(options).catch((error: unknown) =>
@@ -214,6 +318,7 @@ async function serve(): Promise<void> {
   if (!sharedStoreUrl && (workers > 1 || cluster.isWorker)) {
     app.log.info('Rate limit counted per worker (set REDIS_URL to share it across processes and instances)');
   }
+  if (publishing) app.addHook('onClose', () => publishing.close());
   const metrics: ServiceMetrics | undefined = app.metrics;
   if (metrics && cluster.isWorker) shareWithPrimary(metrics);
   else if (metrics && metricsSetting) {

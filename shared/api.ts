@@ -17,3 +17,12 @@ export function evaluatePathV2(computationId: string): string {
 }
 
 export const CATALOG_PATH_V2 = `${API_V2_BASE_PATH}/computations`;
+
+/** The transparency log (docs/TRANSPARENCY.md): its trust policy, checkpoint, entries and proofs. */
+export const LOG_PATH = `${API_V2_BASE_PATH}/log`;
+export const LOG_CHECKPOINT_PATH = `${LOG_PATH}/checkpoint`;
+export const LOG_ENTRIES_PATH = `${LOG_PATH}/entries`;
+export const LOG_INCLUSION_PATH = `${LOG_PATH}/inclusion`;
+export const LOG_CONSISTENCY_PATH = `${LOG_PATH}/consistency`;
+/** The most entries one page of `GET /api/v2/log/entries` returns. */
+export const LOG_ENTRIES_PAGE = 256;

@@ -14,6 +14,7 @@ export const PROBLEM_STATUS = {
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   'rate-limited': 429,
+  'log-unavailable': 503,
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;

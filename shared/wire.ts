@@ -104,6 +104,8 @@ export const ComputationV2Schema = Type.Object(
     ...ComputationSchema.properties,
     evaluation: DeclarationSchema,
     model: Type.Optional(PublishedModelSchema),
+    /** Where the entry is in the transparency log (docs/TRANSPARENCY.md): its leaf's index. */
+    log: Type.Optional(Type.Object({ index: Type.Integer({ minimum: 0 }) }, strict)),
   },
   strict,
 );

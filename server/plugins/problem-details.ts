@@ -44,6 +44,7 @@ const TITLE: Record<ServiceProblemCode, string> = {
   'payload-too-large': 'Request body too large',
   'unsupported-media-type': 'Unsupported media type',
   'rate-limited': 'Too many requests',
+  'log-unavailable': 'Transparency log not yet published',
   'not-found': 'Not found',
   'request-timeout': 'Request timeout',
   'headers-too-large': 'Request headers too large',

@@ -10,6 +10,7 @@ import { ProtocolError } from '../../shared/errors.js';
 import {
   CatalogResponseSchema,
   CatalogResponseV2Schema,
+  type ComputationV2Wire,
   type EvaluateRequest,
   EvaluateRequestSchema,
   EvaluateResponseSchema,
@@ -21,6 +22,8 @@ import type { ServedComputation } from '../served-catalog.js';
 export interface ComputationRoutesOptions {
   readonly protocol: 1 | 2;
   readonly served: ReadonlyMap<string, ServedComputation>;
+  /** v2: where each entry is in the transparency log, once logged (`log: {index}`). */
+  readonly logIndex?: (entry: ComputationV2Wire) => number | undefined;
 }
 
 interface EvaluateRoute {
@@ -30,12 +33,20 @@ interface EvaluateRoute {
 
 export const computationRoutes: FastifyPluginAsync<ComputationRoutesOptions> = async (
   app,
-  { protocol, served },
+  { protocol, served, logIndex },
 ) => {
   const entries = [...served.values()].map(({ computation }) =>
     protocol === 1 ? computationToWire(computation) : computationToWireV2(computation),
   );
-  const catalog = { computations: entries };
+  const catalog = () => {
+    if (protocol === 1 || !logIndex) return { computations: entries };
+    return {
+      computations: entries.map((entry) => {
+        const index = logIndex(entry as ComputationV2Wire);
+        return index === undefined ? entry : { ...entry, log: { index } };
+      }),
+    };
+  };
   const evaluate = protocol === 1 ? evaluateRequest : evaluateAndProve;
 
   const requireComputation = (id: string): ServedComputation => {
@@ -53,7 +64,7 @@ export const computationRoutes: FastifyPluginAsync<ComputationRoutesOptions> = a
   app.get(
     '/computations',
     { schema: { response: { 200: protocol === 1 ? CatalogResponseSchema : CatalogResponseV2Schema } } },
-    async () => catalog,
+    async () => catalog(),
   );
 
   app.post<EvaluateRoute>(
