@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
 import { serviceWorker } from './web/pwa/service-worker-plugin.js';
+import { logPolicy } from './web/transparency/log-policy-plugin.js';
 
 const repoRoot = fileURLToPath(new URL('.', import.meta.url));
 /** Where `npm run dev` runs the API; Vite proxies /api there so the page stays same-origin. */
@@ -9,7 +10,7 @@ const devApiPort = Number(process.env.DEV_API_PORT ?? 5051);
 
 export default defineConfig({
   root: 'web',
-  plugins: [react(), serviceWorker()],
+  plugins: [react(), serviceWorker(), logPolicy(repoRoot)],
   build: { outDir: '../dist/web', emptyOutDir: true, target: 'es2022' },
   // The crypto worker is a module worker, so it can load libsodium as a separate chunk on demand.
   worker: { format: 'es' },

@@ -4,15 +4,19 @@
  * fresh browser context per test.
  */
 
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { buildApp } from '../server/app.js';
+import { type LocalTransparency, openLocalTransparency } from '../server/log/test-support.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** E2E_STATIC_DIR: test another build (e.g. one made with `vite build --outDir`) without replacing dist/web. */
-export const STATIC_DIR = process.env.E2E_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
+export const STATIC_DIR =
+  process.env.E2E_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
 
 /** Headless, and quiet: no sandbox (containers), no GPU, and no calls home that would add requests. */
 const CHROMIUM_ARGS = [
@@ -27,6 +31,8 @@ const CHROMIUM_ARGS = [
 export interface BrowserTests {
   /** e.g. `http://127.0.0.1:40123` */
   readonly baseUrl: string;
+  /** The log the service serves, its keys and its local witnesses. */
+  readonly transparency: LocalTransparency;
   /**
    * A new browser context (its own storage, so its own keys), closed after the test. Its keys are set
    * up with "no protection on this device" through the first-use step, so a test that is not about
@@ -78,14 +84,24 @@ export interface ServiceOptions {
   readonly modelsDir?: string;
 }
 
+/** The site's transparency log, as `npm start` keeps it: what the service serves, logged and cosigned. */
+export type { LocalTransparency };
+
 /** Registers the hooks of one test file: one server and one browser for the file, contexts per test. */
 export function setUpBrowserTests(service: ServiceOptions = {}): BrowserTests {
   let server: Awaited<ReturnType<typeof buildApp>> | undefined;
   let browser: Browser | undefined;
   let baseUrl: string | undefined;
+  let transparency: LocalTransparency | undefined;
+  const logDir = mkdtempSync(join(tmpdir(), 'sealed-vitals-e2e-log-'));
   const contexts: BrowserContext[] = [];
 
   async function startServer(port: number): Promise<void> {
+    transparency ??= await openLocalTransparency({
+      logDir,
+      staticDir: STATIC_DIR,
+      modelsDir: service.modelsDir,
+    });
     // Load shedding off: a busy CI machine must not turn a browser test into a 503 (shedding has its own tests).
     server = await buildApp({
       staticDir: STATIC_DIR,
@@ -93,6 +109,7 @@ export function setUpBrowserTests(service: ServiceOptions = {}): BrowserTests {
       logger: false,
       rateLimit: false,
       overload: false,
+      log: transparency.log,
     });
     baseUrl = await server.listen({ host: '127.0.0.1', port });
   }
@@ -114,9 +131,15 @@ export function setUpBrowserTests(service: ServiceOptions = {}): BrowserTests {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await transparency?.close();
+    rmSync(logDir, { recursive: true, force: true });
   });
 
   const tests: BrowserTests = {
+    get transparency() {
+      if (!transparency) throw new Error('The server is not started yet (use it inside a test).');
+      return transparency;
+    },
     get baseUrl() {
       if (baseUrl === undefined) throw new Error('The server is not started yet (use it inside a test).');
       return baseUrl;

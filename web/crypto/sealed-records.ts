@@ -7,6 +7,7 @@
  */
 
 import { clear, createStore, del, entries, get, set, type UseStore } from 'idb-keyval';
+import { EMPTY_TRUST_STATE, isTrustState, type TrustState } from '../../shared/catalog-trust.js';
 import type { KeyBlinding } from '../../shared/key-blinding.js';
 import type { PublicKeyWire } from '../../shared/wire.js';
 import { type HistoryEntry, isHistoryEntry, type NewHistoryEntry } from '../features/history/entry.js';
@@ -27,6 +28,12 @@ const drafts: SealedStore = {
   store: createStore('sealed-vitals-forms', 'drafts'),
   context: 'sealed-vitals form draft v1',
 };
+/** What the device has accepted from the transparency log (shared/catalog-trust.ts), one record. */
+const trust: SealedStore = {
+  store: createStore('sealed-vitals-trust', 'state'),
+  context: 'sealed-vitals log trust state v1',
+};
+const TRUST_STATE_ID = 'state';
 
 function contextOf(where: SealedStore, id: string): string {
   return `${where.context}\n${id}`;
@@ -160,6 +167,25 @@ export async function forgetDraft(computationId: string): Promise<void> {
   await del(computationId, drafts.store);
 }
 
+// The transparency log's trust state
+
+/**
+ * The last checkpoint, versions and entries this device accepted. Sealed, so that a script with the
+ * profile cannot roll it back to an older log unseen; one that does not open counts as none (deleting
+ * it cannot be prevented either).
+ */
+export async function readTrustState(): Promise<TrustState> {
+  const key = await dataKey();
+  const stored = await get<unknown>(TRUST_STATE_ID, trust.store);
+  if (stored === undefined) return EMPTY_TRUST_STATE;
+  const state = await open(trust, key, TRUST_STATE_ID, stored).catch(() => undefined);
+  return isTrustState(state) ? state : EMPTY_TRUST_STATE;
+}
+
+export async function writeTrustState(state: TrustState): Promise<void> {
+  await put(trust, await dataKey(), TRUST_STATE_ID, state);
+}
+
 // Moving to a new data key
 
 /**
@@ -168,7 +194,7 @@ export async function forgetDraft(computationId: string): Promise<void> {
  * only if valid), and what opens under neither is left in place, never overwritten.
  */
 export async function resealRecords(from: DataKey | undefined, to: DataKey): Promise<void> {
-  for (const where of [history, drafts]) {
+  for (const where of [history, drafts, trust]) {
     for (const [id, stored] of await entries<string, unknown>(where.store)) {
       let value: unknown;
       if (isSealed(stored)) {

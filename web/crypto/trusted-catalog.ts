@@ -1,83 +1,110 @@
 /**
- * The worker's check of the service's v2 catalog against the declarations this device trusts
- * (shared/trusted-declarations.ts), once per worker: a computation whose declaration the service
- * changed is refused before anything is sent; a private model's new version is pinned on first use.
- * The service's other models (model files this app does not ship) are built from their catalog
- * entries and pinned on first use. Offline, or with the catalog unreachable, the last catalog kept
- * on the device is used, or the shipped declarations (and the catalog is checked again next time).
+ * The app's check of the service's v2 catalog against the transparency log (shared/catalog-trust.ts).
+ * Two checks of the same catalog:
+ * - for browsing (the page and the worker's warm-up): the log's checkpoint and proofs, with no state;
+ * - for computing (the worker, unlocked): also against the sealed state of what this device accepted
+ *   before (its last checkpoint, the versions it used), which it then keeps.
+ * Once per worker or page. Offline, the catalog kept from the last visit is checked again with the
+ * checkpoint and proofs kept with it; with nothing kept, the computations this app ships.
  */
 
 import { createStore, get, set } from 'idb-keyval';
 import { CATALOG_PATH_V2 } from '../../shared/api.js';
+import {
+  type CatalogCheck,
+  checkCatalog,
+  EMPTY_TRUST_STATE,
+  type Verdict,
+} from '../../shared/catalog-trust.js';
 import { COMPUTATIONS, findComputation } from '../../shared/computations/catalog.js';
 import type { Computation } from '../../shared/computations/computation.js';
 import { DeclarationRefusedError } from '../../shared/errors.js';
 import { isRecord } from '../../shared/records.js';
-import {
-  type PinStore,
-  type Trust,
-  trustCatalogEntry,
-  trustModelEntry,
-} from '../../shared/trusted-declarations.js';
+import { LOG_POLICY } from '../transparency/policy.js';
 import { apiUrl } from './exchange.js';
+import { HttpLogClient, isLogRecord, type LogRecord, ReplayLogClient } from './log-client.js';
+import { readTrustState, writeTrustState } from './sealed-records.js';
 
+/** The last catalog and what its check fetched from the log, for offline use; checked again each time. */
 const store = createStore('sealed-vitals-declarations', 'pins');
-const pins: PinStore = {
-  get: (key) => get(key, store),
-  set: (key, pinned) => set(key, pinned, store),
-};
+const LAST_CATALOG = 'last-catalog-logged';
 
-let checking: Promise<ReadonlyMap<string, Trust>> | undefined;
-
-/** The last catalog the service sent, so that its models work offline too (pinned all the same). */
-const LAST_CATALOG = 'last-catalog';
-
-/**
- * The verdict on every computation the service's catalog lists: those this app ships against what
- * it ships, the service's other models pinned on first use.
- */
-export function checkServiceCatalog(): Promise<ReadonlyMap<string, Trust>> {
-  checking ??= fetchVerdicts().catch(() => {
-    checking = undefined;
-    return new Map();
-  });
-  return checking;
+interface Fetched {
+  readonly catalog: unknown;
+  readonly log: HttpLogClient | ReplayLogClient;
+  readonly offline: boolean;
 }
 
-async function fetchCatalog(): Promise<unknown> {
+async function fetchCatalog(): Promise<Fetched> {
   try {
     const response = await fetch(apiUrl(CATALOG_PATH_V2), { headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`catalog: HTTP ${response.status}`);
-    const body: unknown = await response.json();
-    await set(LAST_CATALOG, body, store).catch(() => undefined);
-    return body;
+    return { catalog: (await response.json()) as unknown, log: new HttpLogClient(), offline: false };
   } catch (error) {
     const kept: unknown = await get(LAST_CATALOG, store).catch(() => undefined);
-    if (kept === undefined) throw error;
-    // Offline: the kept catalog now, and the service's own on the next check.
-    checking = undefined;
-    return kept;
+    if (!isRecord(kept) || !isLogRecord(kept.log)) throw error;
+    return { catalog: kept.catalog, log: new ReplayLogClient(kept.log), offline: true };
   }
 }
 
-async function fetchVerdicts(): Promise<ReadonlyMap<string, Trust>> {
-  const body = await fetchCatalog();
-  const entries = isRecord(body) && Array.isArray(body.computations) ? body.computations : [];
-  const verdicts = new Map<string, Trust>();
-  for (const entry of entries) {
-    if (!isRecord(entry) || typeof entry.id !== 'string') continue;
-    const bundled = findComputation(entry.id);
-    if (bundled) verdicts.set(bundled.id, await trustCatalogEntry(bundled, entry, pins));
-    else if (entry.model !== undefined) verdicts.set(entry.id, await trustModelEntry(entry, pins));
-  }
-  return verdicts;
+async function keep(catalog: unknown, log: LogRecord): Promise<void> {
+  await set(LAST_CATALOG, { catalog, log }, store).catch(() => undefined);
+}
+
+async function check(stateful: boolean): Promise<CatalogCheck & { offline: boolean }> {
+  const { catalog, log, offline } = await fetchCatalog();
+  const state = stateful ? await readTrustState() : EMPTY_TRUST_STATE;
+  const checked = await checkCatalog(catalog, LOG_POLICY, log, state);
+  if (stateful && checked.state !== state) await writeTrustState(checked.state);
+  if (!offline) await keep(catalog, log.record);
+  return { ...checked, offline };
+}
+
+let browsing: Promise<ReadonlyMap<string, Verdict>> | undefined;
+let computing: Promise<ReadonlyMap<string, Verdict>> | undefined;
+
+/** Checked again next time: offline now, or the check failed. */
+function once(
+  current: Promise<ReadonlyMap<string, Verdict>> | undefined,
+  stateful: boolean,
+  forget: () => void,
+): Promise<ReadonlyMap<string, Verdict>> {
+  return (
+    current ??
+    check(stateful).then(
+      ({ verdicts, offline }) => {
+        if (offline) forget();
+        return verdicts;
+      },
+      (error: unknown) => {
+        forget();
+        throw error;
+      },
+    )
+  );
+}
+
+/** The verdict on every computation of the catalog, for browsing: no device state. */
+export function checkServiceCatalog(): Promise<ReadonlyMap<string, Verdict>> {
+  browsing = once(browsing, false, () => {
+    browsing = undefined;
+  });
+  return browsing.catch(() => new Map());
+}
+
+/** The verdict for computing: against, and then kept in, this device's sealed state (needs it unlocked). */
+function computingVerdicts(): Promise<ReadonlyMap<string, Verdict>> {
+  computing = once(computing, true, () => {
+    computing = undefined;
+  });
+  return computing;
 }
 
 /**
  * The computations of the catalog this device has (the service's, or the last one it kept): those
- * this app ships that the service serves, as the app ships them (one whose declaration is refused too,
- * so that its page can say why), then the service's other models as this device trusts them (pinned
- * on first use). With no catalog ever seen (offline on first use): the ones this app ships.
+ * this app ships that the service serves, as the app ships them (one the log check refuses too, so
+ * that its page can say why), then the service's other models that the log check accepted. With no
+ * catalog ever seen (offline on first use): the ones this app ships.
  */
 export async function catalogComputations(): Promise<readonly Computation[]> {
   const verdicts = await checkServiceCatalog();
@@ -88,14 +115,29 @@ export async function catalogComputations(): Promise<readonly Computation[]> {
   return [...COMPUTATIONS.filter((c) => verdicts.has(c.id)), ...models];
 }
 
-/** The computation as this device verifies it; throws `DeclarationRefusedError` when refused. */
-export async function trustedComputation(id: string): Promise<Computation> {
+export type TrustedComputation = Extract<Verdict, { trusted: true }>;
+
+/**
+ * The computation as this device verifies it, with what was checked for it; throws
+ * `DeclarationRefusedError` when refused. A computation the app ships stands when the service's
+ * catalog cannot be had at all (its answers are verified all the same).
+ */
+export async function trustedVerdict(id: string): Promise<TrustedComputation> {
   const bundled = findComputation(id);
-  const verdict = (await checkServiceCatalog()).get(id);
+  let verdict: Verdict | undefined;
+  try {
+    verdict = (await computingVerdicts()).get(id);
+  } catch (error) {
+    if (!bundled || (error instanceof Error && error.name === 'LockedError')) throw error;
+  }
   if (!verdict) {
     if (!bundled) throw new Error(`This app does not know the computation ${id}.`);
-    return bundled;
+    return { trusted: true, computation: bundled, entry: {} };
   }
   if (!verdict.trusted) throw new DeclarationRefusedError(`Nothing was sent: ${verdict.reason}.`);
-  return verdict.computation;
+  return verdict;
+}
+
+export async function trustedComputation(id: string): Promise<Computation> {
+  return (await trustedVerdict(id)).computation;
 }

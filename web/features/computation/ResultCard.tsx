@@ -1,8 +1,11 @@
 /** The decrypted result in the patient's terms, and a chart of any readings behind it. */
 
+import { isShipped } from '../../../shared/catalog-entry.js';
+import type { LogEvidence } from '../../../shared/catalog-trust.js';
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
 import { formWarnings, readSeries, seriesBounds } from '../../../shared/computations/form.js';
-import { modelFingerprint } from '../../../shared/proofs/fingerprint.js';
+import { computationFingerprint } from '../../../shared/proofs/fingerprint.js';
+import { LOG_POLICY } from '../../transparency/policy.js';
 import { ReadingsChart } from './ReadingsChart.js';
 
 /** One sentence on what the service was given for this result: never what was typed. */
@@ -13,13 +16,25 @@ export function whatTheServiceSaw(computation: Computation): string {
   );
 }
 
-/** What the service proved about this answer, checked on this device before it was decrypted. */
-export function verificationNote(computation: Computation): string {
-  const { evaluation } = computation;
-  return evaluation.kind === 'private-linear'
-    ? 'Verified: the service proved this answer comes from its committed model ' +
-        `(fingerprint ${modelFingerprint(evaluation.commitment)}), the same for every patient, applied to your encrypted numbers.`
-    : 'Verified: the service proved this answer is the published formula applied to your encrypted numbers.';
+/**
+ * What the service proved about this answer, checked on this device before it was decrypted, and
+ * why the model is the one every patient gets: shipped with this app, or logged in public and
+ * cosigned by the log's witnesses (docs/TRANSPARENCY.md says what that does and does not prove).
+ */
+export function verificationNote(computation: Computation, log: LogEvidence | undefined): string {
+  const proved =
+    computation.evaluation.kind === 'private-linear'
+      ? 'Verified: the service proved this answer comes from its committed model, applied to your encrypted numbers.'
+      : 'Verified: the service proved this answer is the published formula applied to your encrypted numbers.';
+  if (isShipped(computation)) return `${proved} The model is the one this app ships with.`;
+  if (!log) return proved;
+  const witnesses = LOG_POLICY?.local
+    ? 'the local witnesses that run beside this service (a set-up for one machine, not independent)'
+    : `${log.cosignedBy.length} independent witnesses (${log.cosignedBy.join(', ')})`;
+  return (
+    `${proved} This version is entry ${log.inclusion.index} of the service’s public transparency log, cosigned by ` +
+    `${witnesses}: the service cannot show other patients another model under this version without it being seen.`
+  );
 }
 
 export function ResultCard(props: {
@@ -29,8 +44,10 @@ export function ResultCard(props: {
   values: FormValues;
   /** The form has changed since: the result is not of the values now in it. */
   stale: boolean;
+  /** What the transparency log check found for a computation the app does not ship. */
+  log?: LogEvidence | undefined;
 }) {
-  const { computation, interpretation, values, stale } = props;
+  const { computation, interpretation, values, stale, log } = props;
   const warnings = formWarnings(computation, values);
   const outsideFitted = computation.fields.filter((field) => warnings[field.name]);
   return (
@@ -79,7 +96,15 @@ export function ResultCard(props: {
         );
       })}
       <p className="result-verified" data-testid="result-verified">
-        {verificationNote(computation)}
+        {verificationNote(computation, log)}
+      </p>
+      <p className="result-model" data-testid="result-model">
+        {computation.title}, version {computation.version}
+        {isShipped(computation) ? '' : ' (not shipped with this app: a model the service serves)'}.
+        Fingerprint{' '}
+        <code className="fingerprint" data-testid="result-fingerprint">
+          {computationFingerprint(computation)}
+        </code>
       </p>
       <p className="result-note" data-testid="result-service-saw">
         {whatTheServiceSaw(computation)}

@@ -4,9 +4,12 @@
  * the same in plain words and link here.
  */
 
+import { useEffect, useState } from 'react';
 import type { Computation } from '../../../shared/computations/computation.js';
 import type { GroupName } from '../../../shared/groups/group.js';
 import { useCatalog } from '../../app/catalog.js';
+import { LOG_POLICY } from '../../transparency/policy.js';
+import { findReleaseInLog, type ReleaseInLog } from '../../transparency/release-in-log.js';
 
 /** The catalog's calculators computed in `group` (the service's models too). */
 function titlesIn(computations: readonly Computation[], group: GroupName): string {
@@ -84,6 +87,42 @@ export function HowItWorksPage() {
           the public constants that turn the sum into a risk.
         </p>
       </section>
+      <TransparencySection />
     </>
+  );
+}
+
+/** Which release this app is, and whether it and the models are in the public log, checked here. */
+function TransparencySection() {
+  const [found, setFound] = useState<ReleaseInLog | undefined>();
+  useEffect(() => {
+    let current = true;
+    void findReleaseInLog().then((result) => current && setFound(result));
+    return () => {
+      current = false;
+    };
+  }, []);
+  const witnesses = LOG_POLICY
+    ? LOG_POLICY.local
+      ? `the ${LOG_POLICY.witnesses.length} local witnesses that run beside this service (a set-up for one machine: they are not independent)`
+      : `${LOG_POLICY.quorum} of ${LOG_POLICY.witnesses.length} independent witnesses`
+    : undefined;
+  return (
+    <section className="panel" aria-labelledby="log-heading">
+      <h2 id="log-heading">One model for every patient, in public</h2>
+      <p>
+        Every model version the service serves and every release of this app are appended to a public,
+        append-only log{witnesses ? `, whose checkpoints ${witnesses} cosign` : ''}. This app uses a model it
+        does not ship only with a proof that exactly that version is in the log, and it refuses a log that
+        went back or split. Anyone can check the whole log with <code>npm run log -- monitor</code>.
+      </p>
+      <p data-testid="release-in-log" role="status">
+        {found === undefined
+          ? 'Looking for this release in the log…'
+          : found.status === 'logged'
+            ? `This app is release ${found.release}: entry ${found.index} of the log, in a checkpoint of ${found.size} entries cosigned by ${found.cosignedBy.join(', ')}.`
+            : `${found.release ? `This app is release ${found.release}, which` : 'This app'} is not in a witnessed checkpoint of the log: ${found.reason}.`}
+      </p>
+    </section>
   );
 }
