@@ -227,7 +227,10 @@ function withFlippedProofByte(proof: readonly Hash[], element: number, byte: num
   return proof.map((h, i) => (i === element % proof.length ? flipped(h, byte) : h));
 }
 
-describe('property: every proof of a random tree verifies, and any change to it fails', () => {
+// Hashing-heavy: generous time for a loaded CI machine.
+describe('property: every proof of a random tree verifies, and any change to it fails', {
+  timeout: 60_000,
+}, () => {
   const treeAndIndex = fc
     .record({ size: fc.integer({ min: 1, max: 300 }), salt: fc.nat() })
     .chain(({ size, salt }) =>
@@ -370,7 +373,7 @@ describe('MerkleTree', () => {
     }
     for (const from of [1, 65_536, 77_777, 99_999])
       expect(verifyConsistency(from, 100_000, tree.consistencyProof(from), tree.root(from), root)).toBe(true);
-  });
+  }, 60_000);
 });
 
 describe('verifiers never throw on malformed input', () => {
