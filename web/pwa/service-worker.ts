@@ -46,6 +46,7 @@ interface ServiceWorkerScope {
 const scope = self as unknown as ServiceWorkerScope;
 
 const { release: RELEASE, files: LOGGED } = SEALED_VITALS_RELEASE;
+/** Spelled out, type-checked against shared/web-release.ts: a classic worker script imports nothing at run time. */
 const RELEASE_QUERY: ReleaseQuery = 'sealed-vitals-release';
 const CACHE_PREFIX = 'sealed-vitals-shell-';
 const CACHE_NAME = `${CACHE_PREFIX}${RELEASE}`;
