@@ -5,6 +5,7 @@
  * stay in the worker, and so do a run's ciphertexts.
  */
 
+import type { LogEvidence } from '../../shared/catalog-trust.js';
 import type { FormValues, Interpretation, Plaintexts } from '../../shared/computations/computation.js';
 import type { GroupName } from '../../shared/groups/group.js';
 import type { PublicKeyWire } from '../../shared/wire.js';
@@ -154,6 +155,11 @@ export interface Transcript {
   };
   /** The proof's size in bytes, when the answer verified. */
   readonly proofBytes: number | undefined;
+  /**
+   * What the transparency log check found before anything was sent, for a computation the app does
+   * not ship at its version (shared/catalog-trust.ts); absent for one it ships.
+   */
+  readonly log?: LogEvidence;
 }
 
 /** One step of a run, from and to times of the worker's `performance.now()`. */

@@ -112,7 +112,14 @@ export async function catalogComputations(): Promise<readonly Computation[]> {
   const models = [...verdicts.entries()].flatMap(([id, verdict]) =>
     verdict.trusted && !findComputation(id) ? [verdict.computation] : [],
   );
-  return [...COMPUTATIONS.filter((c) => verdicts.has(c.id)), ...models];
+  // A shipped one at the version the service serves and the log holds; refused, as shipped, so that
+  // its page can say why.
+  const shipped = COMPUTATIONS.flatMap((c) => {
+    const verdict = verdicts.get(c.id);
+    if (!verdict) return [];
+    return [verdict.trusted ? verdict.computation : c];
+  });
+  return [...shipped, ...models];
 }
 
 export type TrustedComputation = Extract<Verdict, { trusted: true }>;

@@ -27,7 +27,12 @@ import {
 import { freshRequestKey, takePendingBlinding, withRequestKeyPair } from './request-keys.js';
 import { sealedHandlers } from './sealed-handlers.js';
 import { mergeHistory, readHistory, readHistoryEntry, recordHistory } from './sealed-records.js';
-import { catalogComputations, checkServiceCatalog, trustedComputation } from './trusted-catalog.js';
+import {
+  catalogComputations,
+  checkServiceCatalog,
+  trustedComputation,
+  trustedVerdict,
+} from './trusted-catalog.js';
 
 /**
  * The part of DedicatedWorkerGlobalScope used here. The project compiles against the DOM lib
@@ -80,7 +85,11 @@ const handlers: Handlers = {
     await runs.encryptAhead(await trustedComputation(computationId), values);
     return undefined;
   },
-  compute: async ({ computationId, values }) => runs.run(await trustedComputation(computationId), values),
+  compute: async ({ computationId, values }) => {
+    const { computation, log } = await trustedVerdict(computationId);
+    const computed = await runs.run(computation, values);
+    return log ? { ...computed, transcript: { ...computed.transcript, log } } : computed;
+  },
   async 'history-record'({ answerId, inputs, result }) {
     const answer = runs.takeAnswer(answerId);
     if (!answer) throw new Error('This result could not be kept in the history.');

@@ -177,6 +177,7 @@ export function ComputationPage({ computation, record }: { computation: Computat
             interpretation={state.interpretation}
             values={state.values}
             stale={stale}
+            log={state.transcript?.log}
           />
         )}
       </div>

@@ -1,5 +1,6 @@
 /** "What left this device": the exact bytes exchanged with the service for the last computation. */
 
+import type { LogEvidence } from '../../../shared/catalog-trust.js';
 import type { Transcript } from '../../crypto/protocol.js';
 
 const utf8 = new TextEncoder();
@@ -81,7 +82,21 @@ export function TranscriptPanel({
         </dd>
         <dt>Decrypt and decode</dt>
         <dd>{milliseconds(timings.decryptMs)}</dd>
+        <dt>Transparency log</dt>
+        <dd data-testid="transcript-log">
+          {transcript.log
+            ? logSummary(transcript.log)
+            : 'not needed: this computation, at this version, ships with this app'}
+        </dd>
       </dl>
+      {transcript.log && (
+        <>
+          <h3>Checkpoint checked</h3>
+          <pre data-testid="transcript-checkpoint">{transcript.log.checkpoint}</pre>
+          <h3>Proofs checked</h3>
+          <pre data-testid="transcript-log-proofs">{logProofs(transcript.log)}</pre>
+        </>
+      )}
       <h3>{notSent ? 'Request (prepared, not sent)' : 'Request'}</h3>
       <pre data-testid="transcript-request">{readable(requestBody)}</pre>
       <h3>Response</h3>
@@ -90,6 +105,26 @@ export function TranscriptPanel({
       </pre>
     </details>
   );
+}
+
+function logSummary(log: LogEvidence): string {
+  const consistency = log.consistency
+    ? `, consistent with the checkpoint of ${log.consistency.from} entries this device had accepted`
+    : '';
+  return (
+    `checked before anything was sent: an inclusion proof of entry ${log.inclusion.index} in the log's ` +
+    `checkpoint of ${log.size} entries, signed by the log and cosigned by ${log.cosignedBy.join(', ')}${consistency}`
+  );
+}
+
+function logProofs(log: LogEvidence): string {
+  const lines = [`leaf hash (entry ${log.inclusion.index}): ${log.inclusion.leaf}`, 'inclusion proof:'];
+  lines.push(...log.inclusion.proof.map((hash) => `  ${hash}`));
+  if (log.consistency) {
+    lines.push(`consistency proof (${log.consistency.from} → ${log.consistency.to}):`);
+    lines.push(...log.consistency.proof.map((hash) => `  ${hash}`));
+  }
+  return lines.join('\n');
 }
 
 /** The first characters of the request's public key, to compare two requests at a glance. */
