@@ -47,7 +47,8 @@ it('reads the time of the transparency-dev/formats cosignature vector (note/note
   expect(timestampOf(note.signatures[0]?.signature as Uint8Array)).toBe(1727964367);
 });
 
-describe('cosign and verifyCosignature', () => {
+// Ed25519 in loops: a timeout for a loaded machine, not the 5 s default.
+describe('cosign and verifyCosignature', { timeout: 60_000 }, () => {
   const witness = parseSignerKey(generateSignerKey('witness.example/w1', COSIGNATURE_V1_KEY_TYPE).signerKey);
   const verifier = parseVerifierKey(witness.text);
 

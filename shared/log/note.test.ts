@@ -27,7 +27,8 @@ const PETER_SIG =
 const ENOCH_SIG =
   '— EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n';
 
-describe(`the Go signed-note vectors (${GO_NOTE})`, () => {
+// Ed25519 in loops: a timeout for a loaded machine, not the 5 s default.
+describe(`the Go signed-note vectors (${GO_NOTE})`, { timeout: 60_000 }, () => {
   it('parses the PeterNeumann vkey and its key ID', () => {
     const key = parseVerifierKey(PETER_VKEY);
     expect(key).toMatchObject({
@@ -304,7 +305,8 @@ describe('keys', () => {
   });
 });
 
-describe('property: sign → format → parse → verify', () => {
+// Ed25519 in loops: a timeout for a loaded machine, not the 5 s default.
+describe('property: sign → format → parse → verify', { timeout: 60_000 }, () => {
   const noteText = fc
     .array(
       fc
