@@ -169,7 +169,7 @@ describe('asLogWriter', () => {
     };
     const results = await Promise.allSettled([1, 2, 3].map((n) => asLogWriter(dir, write(n))));
     expect(most).toBe(1);
-    expect(order.toSorted()).toEqual([1, 2, 3]);
+    expect([...order].sort()).toEqual([1, 2, 3]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(existsSync(lock)).toBe(false);
   });
