@@ -28,6 +28,7 @@ export default defineConfig({
             'interop/**/*.test.ts',
             'web/**/*.test.ts',
             'bench/**/*.test.ts',
+            'scripts/**/*.test.ts',
           ],
         },
       },
