@@ -10,6 +10,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { temporaryLogDir } from '../server/log/test-support.js';
 import { evaluatePath, evaluatePathV2 } from '../shared/api.js';
 import { encryptInputs, generateGroupKeyPair } from '../shared/client.js';
 import { catalogSamples, type Sample } from './computations.js';
@@ -78,6 +79,7 @@ async function startService(
 ): Promise<{ url: string; server: ChildProcess }> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    LOG_DIR: temporaryLogDir(),
     ...(modelsDir === undefined ? {} : { MODELS_DIR: modelsDir }),
     ...(variant.maxInFlight === undefined
       ? {}

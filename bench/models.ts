@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex, numberToBytesLE } from '@noble/curves/utils.js';
+import { temporaryLogDir } from '../server/log/test-support.js';
 import {
   DEFAULT_MODELS_DIR,
   loadServedCatalog,
@@ -278,7 +279,13 @@ async function startUpOnce(
   const { MODELS_DIR: _, ...env } = process.env;
   const started = performance.now();
   const server = spawn(process.execPath, [serverMain], {
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1', ...(modelsDir ? { MODELS_DIR: modelsDir } : {}) },
+    env: {
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_DIR: temporaryLogDir(),
+      ...(modelsDir ? { MODELS_DIR: modelsDir } : {}),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

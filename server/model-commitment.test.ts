@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { framingham } from '../shared/computations/framingham.js';
 import { freePort, startInstance, stopProcess } from './fleet/test-support.js';
+import { temporaryLogDir } from './log/test-support.js';
 import { DEFAULT_MODELS_DIR, privateModelFile, publicModelFile } from './served-catalog.js';
 
 /** One catalog request on a connection of its own, so the cluster may hand it to any worker. */
@@ -56,7 +57,13 @@ describe('the private model’s commitment', () => {
     copyFileSync(publicModelFile(DEFAULT_MODELS_DIR, framingham.id), publicModelFile(dir, framingham.id));
     writeFileSync(file, JSON.stringify({ ...model, weights: { ...model.weights, male: { lnAge: 1.5 } } }));
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, MODELS_DIR: dir, PORT: String(await freePort()), WORKERS: '1' },
+      env: {
+        ...process.env,
+        MODELS_DIR: dir,
+        LOG_DIR: temporaryLogDir(),
+        PORT: String(await freePort()),
+        WORKERS: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from './fleet/test-support.js';
+import { temporaryLogDir } from './log/test-support.js';
 import {
   DEFAULT_MODELS_DIR,
   loadServedCatalog,
@@ -165,7 +166,13 @@ describe('a hostile model file is refused, naming the file, the field and what i
       publicModelFile(dir, 'mayo-lung-nodule'),
     );
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, MODELS_DIR: dir, PORT: String(await freePort()), WORKERS: '1' },
+      env: {
+        ...process.env,
+        MODELS_DIR: dir,
+        LOG_DIR: temporaryLogDir(),
+        PORT: String(await freePort()),
+        WORKERS: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

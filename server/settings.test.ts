@@ -6,13 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
+import { temporaryLogDir } from './log/test-support.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 function start(env: Record<string, string>): { status: number | null; output: string } {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', WORKERS: '1', ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', WORKERS: '1', LOG_DIR: temporaryLogDir(), ...env },
     encoding: 'utf8',
     timeout: 30_000,
   });

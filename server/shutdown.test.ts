@@ -10,6 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, test } from 'vitest';
 import { decryptOutputs } from '../shared/client.js';
+import { temporaryLogDir } from './log/test-support.js';
 import { evaluatePath, sampleRequest } from './test-support.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -34,7 +35,14 @@ function lineMatching(output: string[], waiters: ((line: string) => boolean)[], 
 function startService(env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_DIR: temporaryLogDir(),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

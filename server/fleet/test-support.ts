@@ -10,6 +10,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { temporaryLogDir } from '../log/test-support.js';
 
 /** A free TCP port on loopback (for a helper process that cannot be told to pick one itself). */
 export async function freePort(): Promise<number> {
@@ -116,10 +117,13 @@ export function unitEnvironment(port: number): Record<string, string> {
 }
 
 /** One instance of the service (server/main.ts, as the unit runs it but through tsx), listening. */
+/** The fleet's instances share one log directory, as docs/TRANSPARENCY.md says a fleet does. */
+const FLEET_LOG_DIR = temporaryLogDir();
+
 export async function startInstance(port: number, env: Record<string, string>): Promise<Watched> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, ...unitEnvironment(port), ...env },
+    env: { ...process.env, ...unitEnvironment(port), LOG_DIR: FLEET_LOG_DIR, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const instance = watch(child);

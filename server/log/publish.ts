@@ -32,8 +32,16 @@ export interface PublishOptions {
   readonly policy: LogPolicy;
   /** What is served now: each model's v2 catalog entry and the web build. */
   readonly entries: readonly LogEntry[];
-  /** The witnesses' URLs (C2SP tlog-witness endpoints' prefix). */
-  readonly witnesses: readonly string[];
+  /**
+   * The witnesses (C2SP tlog-witness endpoints' prefixes), reached only when a checkpoint needs
+   * cosigning: local witnesses run just for that.
+   */
+  readonly witnesses: readonly string[] | (() => Promise<WitnessSession>);
+}
+
+export interface WitnessSession {
+  readonly urls: readonly string[];
+  close(): Promise<void>;
 }
 
 export interface PublishResult {
@@ -90,14 +98,23 @@ async function publishAsWriter(options: PublishOptions): Promise<PublishResult> 
   }
   const text = formatCheckpoint({ origin: policy.origin, size, root: log.tree.root(), extensions: [] });
   const signed = formatNote({ text, signatures: [signNote(text, options.logKey)] });
-  const outcomes = await collectCosignatures(
-    options.witnesses.map((url) => ({ url })),
-    {
-      signedCheckpoint: signed,
-      previousSize: log.checkpoint?.size ?? 0,
-      proofFrom: (from) => log.tree.consistencyProof(from, size),
-    },
-  );
+  const witnesses =
+    typeof options.witnesses === 'function'
+      ? await options.witnesses()
+      : { urls: options.witnesses, close: async () => undefined };
+  let outcomes: Awaited<ReturnType<typeof collectCosignatures>>;
+  try {
+    outcomes = await collectCosignatures(
+      witnesses.urls.map((url) => ({ url })),
+      {
+        signedCheckpoint: signed,
+        previousSize: log.checkpoint?.size ?? 0,
+        proofFrom: (from) => log.tree.consistencyProof(from, size),
+      },
+    );
+  } finally {
+    await witnesses.close();
+  }
   const cosignatures = acceptedCosignatures(
     text,
     outcomes.flatMap((o) => (o.ok ? o.signatures : [])),

@@ -5,7 +5,8 @@
  * which can then play a dishonest operator (the log key) or colluding witnesses.
  */
 
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSignerKey, type SignerKey } from '../../shared/log/note.js';
@@ -66,4 +67,12 @@ export async function openLocalTransparency(options: {
     publishing,
     close: () => publishing.close(),
   };
+}
+
+/**
+ * A log directory of its own for a service a test starts: a test's models or build must never be
+ * appended to the developer's log under data/ (a changed model there would stop the next npm start).
+ */
+export function temporaryLogDir(): string {
+  return mkdtempSync(join(tmpdir(), 'sealed-vitals-log-'));
 }

@@ -15,7 +15,7 @@ import { parseSignerKey, type SignerKey } from '../../shared/log/note.js';
 import type { ServedComputation } from '../served-catalog.js';
 import { type RunningWitness, startWitness } from '../witness/http.js';
 import { localWitnessKeys } from './local-log.js';
-import { entryKey, type PublishResult, publish } from './publish.js';
+import { entryKey, type PublishResult, publish, type WitnessSession } from './publish.js';
 import { readWebRelease } from './web-release.js';
 
 /** A log setting or file that stops the start; the message names it and never holds a secret. */
@@ -98,26 +98,19 @@ export async function startPublishing(
   if (!settings.publish) return { result: undefined, close: async () => undefined };
   const logKey = readLogKey(settings.logKeyFile, policy);
   mkdirSync(settings.logDir, { recursive: true });
-  const local: RunningWitness[] = [];
-  let witnesses = settings.witnesses;
-  if (witnesses === undefined) {
-    if (!policy.local)
-      throw new LogSettingError(
-        `WITNESSES must list the URLs of the policy's ${policy.witnesses.length} witnesses ` +
-          '(only a local policy runs its witnesses in the service).',
-      );
-    local.push(...(await startLocalWitnesses(settings, policy)));
-    witnesses = local.map((w) => w.url);
-  }
+  const { witnesses: urls } = settings;
+  if (urls === undefined && !policy.local)
+    throw new LogSettingError(
+      `WITNESSES must list the URLs of the policy's ${policy.witnesses.length} witnesses ` +
+        '(only a local policy runs its witnesses in the service).',
+    );
+  // Local witnesses run only while a checkpoint is cosigned: instances sharing the log take turns.
+  const witnesses =
+    urls === undefined
+      ? () => startLocalWitnesses(settings, policy)
+      : async () => ({ urls, close: async () => undefined });
   const options = { dir: settings.logDir, logKey, policy, entries, witnesses };
-  const closeLocal = () => Promise.all(local.map((w) => w.close())).then(() => undefined);
-  let result: PublishResult;
-  try {
-    result = await publish(options);
-  } catch (error) {
-    await closeLocal();
-    throw error;
-  }
+  const result = await publish(options);
   report(result, policy, log);
   let timer: NodeJS.Timeout | undefined;
   if (!result.quorum) {
@@ -134,13 +127,7 @@ export async function startPublishing(
     }, RETRY_MS);
     timer.unref();
   }
-  return {
-    result,
-    close: async () => {
-      clearInterval(timer);
-      await closeLocal();
-    },
-  };
+  return { result, close: async () => clearInterval(timer) };
 }
 
 function report(result: PublishResult, policy: LogPolicy, log: (message: string) => void): void {
@@ -155,15 +142,23 @@ function report(result: PublishResult, policy: LogPolicy, log: (message: string)
     );
 }
 
-async function startLocalWitnesses(settings: LogSettings, policy: LogPolicy): Promise<RunningWitness[]> {
+async function startLocalWitnesses(settings: LogSettings, policy: LogPolicy): Promise<WitnessSession> {
   const keys = localWitnessKeys(settings.dataDir);
   if (keys.length === 0)
     throw new LogSettingError(`The local policy's witness keys are missing from ${settings.dataDir}.`);
   const logs = [{ origin: policy.origin, logKey: policy.logKey }];
   const running: RunningWitness[] = [];
-  for (const [i, signerKey] of keys.entries()) {
-    const stateDir = join(settings.logDir, 'local-witnesses', String(i + 1));
-    running.push(await startWitness({ signerKey, logs, stateDir }));
+  try {
+    for (const [i, signerKey] of keys.entries()) {
+      const stateDir = join(settings.logDir, 'local-witnesses', String(i + 1));
+      running.push(await startWitness({ signerKey, logs, stateDir }));
+    }
+  } catch (error) {
+    await Promise.all(running.map((w) => w.close()));
+    throw error;
   }
-  return running;
+  return {
+    urls: running.map((w) => w.url),
+    close: () => Promise.all(running.map((w) => w.close())).then(() => undefined),
+  };
 }
