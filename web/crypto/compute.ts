@@ -202,12 +202,17 @@ export class ComputationRuns {
   }
 }
 
-/** What "Decrypt again" is done with: the run's own key pairs, backends and decoder, and no network. */
+const KEPT_PROOF_FAILED =
+  'This result no longer proves itself: its answer or request was changed after it was computed. ' +
+  'Nothing was decrypted.';
+
+/** What "Decrypt again" is done with: the run's own key pairs, backends and decoder; no post. */
 export interface DecryptAgainDependencies
   extends Pick<RunDependencies, 'withKeyPair' | 'backends' | 'decoder'> {
   /**
-   * The computation this device trusts now for `id`: only for an entry kept before the history kept
-   * its catalog entry, and only used when it is at the entry's version.
+   * The computation this device trusts now for `id` (from the catalog it checks, which may be read
+   * then): only for an entry kept before the history kept its catalog entry, and only used when it is
+   * at the entry's version.
    */
   trustedNow(id: string): Promise<Computation>;
 }
@@ -215,7 +220,7 @@ export interface DecryptAgainDependencies
 /**
  * "Decrypt again": the kept answer's proof checked again, by the function a fresh run checks with,
  * against the request it answered and the declaration of the entry's own (id, version), and only
- * then decrypted and interpreted with that computation. Nothing is sent.
+ * then decrypted and interpreted with that computation. Nothing of the entry is sent.
  */
 export async function decryptAgain(
   entry: HistoryEntry,
@@ -244,10 +249,6 @@ export async function decryptAgain(
   return { result: computation.interpret(outputs, entry.inputs), proof: 'checked' };
 }
 
-const KEPT_PROOF_FAILED =
-  'This result no longer proves itself: its answer or request was changed after it was computed. ' +
-  'Nothing was decrypted.';
-
 /**
  * The computation of the entry's own (id, version), never another version of its id: the shipped
  * one at its shipped version, else the one its kept catalog entry describes (a private model's other
@@ -264,7 +265,7 @@ export async function keptComputation(
   let computation: Computation;
   try {
     if (catalogEntry && (catalogEntry.id !== id || catalogEntry.version !== version))
-      throw new EntryRefusedError(`it was kept with the computation of another id or version`);
+      throw new EntryRefusedError('it was kept with the computation of another id or version');
     if (shipped?.version === version) computation = shipped;
     else if (catalogEntry) computation = describedComputation(catalogEntry);
     else computation = await trustedNow(id);
