@@ -1,7 +1,7 @@
 /**
  * The catalog the app browses: what the service serves (web/crypto/trusted-catalog.ts), the
  * computations the app ships that it lists, then its other models (model files the app does not
- * ship), built from its v2 catalog and trusted as the worker trusts them (pinned on first use). The
+ * ship), built from its v2 catalog and used only as the transparency log vouches for them. The
  * last catalog seen is kept on the device, so offline the app browses that one.
  */
 
