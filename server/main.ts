@@ -42,7 +42,8 @@ import { loadServedCatalog } from './served-catalog.js';
  * `dist/server/server/main.js` (tsc -p tsconfig.server.json).
  */
 const repoRoot = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '../../..', import.meta.url));
-const webBuildDir = `${repoRoot}dist/web`;
+/** WEB_DIR: the built site to serve (default the build's dist/web); API only when it holds none. */
+const webBuildDir = process.env.WEB_DIR || `${repoRoot}dist/web`;
 
 function fail(message: string): never {
   console.error(message);
