@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { buildApp } from '../server/app.js';
+import type { LogRoutesOptions } from '../server/routes/log.js';
 import type { Computation, FormValues } from '../shared/computations/computation.js';
 import { catalogSamples, type Sample } from './computations.js';
 
@@ -40,7 +41,7 @@ interface ComputeTiming {
 }
 
 /** BENCH_STATIC_DIR: measure another build (e.g. `vite build --outDir …`) without replacing dist/web. */
-const STATIC_DIR = process.env.BENCH_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
+export const STATIC_DIR = process.env.BENCH_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RUNS = 5;
 /** How long after the last field the driver presses Compute (see `benchBrowser`). */
@@ -134,6 +135,21 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/** A fresh clone has no build yet: make one, as `npm run build:web` would. */
+export function ensureWebBuild(): void {
+  if (existsSync(`${STATIC_DIR}/index.html`)) return;
+  console.log('No dist/web yet: building the web app first.');
+  execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
+}
+
+/** Debian's Chromium, headless, with the flags every browser benchmark uses. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
+}
+
 /** What a first visit downloads in JavaScript (the crypto worker included if the shell starts it). */
 async function firstLoad(browser: Browser, baseUrl: string): Promise<FirstLoad> {
   const context = await browser.newContext({ baseURL: baseUrl });
@@ -160,29 +176,29 @@ export interface BrowserOptions {
   readonly samples?: readonly Sample[];
   /** The service's models directory (default: the built-in models). */
   readonly modelsDir?: string;
+  /** The transparency log to serve (default: none; a model the app does not ship is then refused). */
+  readonly log?: LogRoutesOptions;
 }
 
-export async function benchBrowser({ samples = catalogSamples(), modelsDir }: BrowserOptions = {}): Promise<{
+export async function benchBrowser({
+  samples = catalogSamples(),
+  modelsDir,
+  log,
+}: BrowserOptions = {}): Promise<{
   firstLoad: FirstLoad;
   computations: BrowserResult[];
 }> {
-  if (!existsSync(`${STATIC_DIR}/index.html`)) {
-    // A fresh clone has no build yet: make one, as `npm run build:web` would.
-    console.log('No dist/web yet: building the web app first.');
-    execFileSync('npm', ['run', 'build:web'], { stdio: 'inherit' });
-  }
+  ensureWebBuild();
   const server = await buildApp({
     staticDir: STATIC_DIR,
     logger: false,
     rateLimit: false,
     overload: false,
     ...(modelsDir === undefined ? {} : { modelsDir }),
+    ...(log === undefined ? {} : { log }),
   });
   const baseUrl = await server.listen({ host: '127.0.0.1', port: 0 });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  const browser = await launchChromium();
   try {
     const shell = await firstLoad(browser, baseUrl);
     const context = await browser.newContext({ baseURL: baseUrl });
