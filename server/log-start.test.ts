@@ -25,7 +25,7 @@ import { DEFAULT_MODELS_DIR } from './served-catalog.js';
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const webBuild = join(repoRoot, 'dist', 'web');
 /** tsx compiles the service on each start, three local witnesses start and the log is published. */
-const START_MS = 60_000;
+const START_MS = 90_000;
 
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];

@@ -56,7 +56,8 @@ function signedCheckpoint(lines: readonly string[], size = lines.length): string
   return formatNote({ text, signatures: [signNote(text, logKey)] });
 }
 
-describe('readLog', () => {
+// Real files, servers and processes: generous time for a loaded CI machine.
+describe('readLog', { timeout: 30_000 }, () => {
   it('reads an empty directory as an empty log without a checkpoint', () => {
     const log = readLog(logDir());
     expect(log.entries).toEqual([]);
@@ -149,7 +150,7 @@ describe('readLog', () => {
   });
 });
 
-describe('asLogWriter', () => {
+describe('asLogWriter', { timeout: 30_000 }, () => {
   it('runs one writer at a time, and frees the lock whether the write succeeds or fails', async () => {
     const dir = logDir();
     const lock = join(dir, 'writer.lock');
@@ -200,7 +201,7 @@ describe('asLogWriter', () => {
   });
 });
 
-describe('LogReader', () => {
+describe('LogReader', { timeout: 30_000 }, () => {
   it('serves the log it read until the checkpoint changes, then reads it again', () => {
     const dir = logDir();
     const reader = new LogReader(dir);
@@ -225,7 +226,7 @@ describe('LogReader', () => {
   });
 });
 
-describe('loggedIndex', () => {
+describe('loggedIndex', { timeout: 30_000 }, () => {
   it('finds a catalog entry by its exact bytes, without its log member, within the checkpoint only', () => {
     const dir = logDir();
     const entries = [model('a'), model('b'), model('c')];

@@ -114,7 +114,8 @@ async function witnessedSize(w: RunningWitness): Promise<number> {
   return parseCheckpoint(parseNote(await response.text()).text).size;
 }
 
-describe('publish', () => {
+// Real files, servers and processes: generous time for a loaded CI machine.
+describe('publish', { timeout: 30_000 }, () => {
   it('appends every entry in order the first time, and the quorum cosigns the checkpoint', async () => {
     const dir = temporaryDir('publish-log-');
     const witnesses = await threeWitnesses();

@@ -58,7 +58,8 @@ function deploymentPolicy(policyFile: string): string {
   return file;
 }
 
-describe('readTrustPolicy', () => {
+// Real files, servers and processes: generous time for a loaded CI machine.
+describe('readTrustPolicy', { timeout: 30_000 }, () => {
   it('reads the policy, local only when it says so', () => {
     const { policyFile } = localLog();
     const local = readTrustPolicy(policyFile);
@@ -92,7 +93,7 @@ describe('readTrustPolicy', () => {
   });
 });
 
-describe('readLogKey', () => {
+describe('readLogKey', { timeout: 30_000 }, () => {
   it('reads the log key the policy names', () => {
     const { policyFile, logKeyFile } = localLog();
     const policy = readTrustPolicy(policyFile);
@@ -144,7 +145,7 @@ describe('readLogKey', () => {
   });
 });
 
-describe('startPublishing', () => {
+describe('startPublishing', { timeout: 30_000 }, () => {
   it('with the local policy, runs its witnesses and publishes a checkpoint cosigned by all three', async () => {
     const { dataDir, policyFile, logKeyFile, logDir } = localLog();
     const policy = readTrustPolicy(policyFile);
@@ -224,7 +225,7 @@ describe('startPublishing', () => {
   });
 });
 
-describe('servedEntries', () => {
+describe('servedEntries', { timeout: 30_000 }, () => {
   it('logs each catalog entry exactly as GET /api/v2/computations serves it, without log', async () => {
     const app = await buildTestApp();
     let served: Record<string, unknown>[];

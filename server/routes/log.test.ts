@@ -106,7 +106,8 @@ async function servedCheckpoint(on: FastifyInstance = app) {
   return verifyCheckpoint(response.body, transparency.policy).checkpoint;
 }
 
-describe('GET /api/v2/log', () => {
+// Real files, servers and processes: generous time for a loaded CI machine.
+describe('GET /api/v2/log', { timeout: 30_000 }, () => {
   it('is the trust policy, exactly its four members, cached for 5 minutes', async () => {
     const response = await get(LOG_PATH);
     expect(response.statusCode).toBe(200);
@@ -116,7 +117,7 @@ describe('GET /api/v2/log', () => {
   });
 });
 
-describe('GET /api/v2/log/checkpoint', () => {
+describe('GET /api/v2/log/checkpoint', { timeout: 30_000 }, () => {
   it('is the published checkpoint as text, cosigned by the quorum, revalidated', async () => {
     const response = await get(LOG_CHECKPOINT_PATH);
     expect(response.statusCode).toBe(200);
@@ -129,7 +130,7 @@ describe('GET /api/v2/log/checkpoint', () => {
   });
 });
 
-describe('entries and proofs', () => {
+describe('entries and proofs', { timeout: 30_000 }, () => {
   it('serves entries that rebuild the checkpoint root, end exclusive, cached for good', async () => {
     const { size, root } = await servedCheckpoint();
     expect(size).toBeGreaterThan(3);
@@ -202,7 +203,7 @@ describe('entries and proofs', () => {
   });
 });
 
-describe('bad queries', () => {
+describe('bad queries', { timeout: 30_000 }, () => {
   it('answers 400 validation-failed problems, never a 5xx', async () => {
     const { size } = await servedCheckpoint();
     const bad = [
@@ -249,7 +250,7 @@ describe('bad queries', () => {
   });
 });
 
-describe('before the first checkpoint', () => {
+describe('before the first checkpoint', { timeout: 30_000 }, () => {
   it('answers 503 log-unavailable, and still serves the policy and the catalog', async () => {
     const empty = await buildTestApp({
       log: { reader: new LogReader(temporaryDir('log-routes-empty-')), policy: transparency.policy },
@@ -279,7 +280,7 @@ describe('before the first checkpoint', () => {
   });
 });
 
-describe('a log longer than a page', () => {
+describe('a log longer than a page', { timeout: 30_000 }, () => {
   const ORIGIN = 'log.example/long';
   const logKeys = generateSignerKey(ORIGIN);
   const witness = generateSignerKey('witness.example/w1', COSIGNATURE_V1_KEY_TYPE);
@@ -312,7 +313,7 @@ describe('a log longer than a page', () => {
     ];
     writeCheckpoint(dir, formatNote({ text, signatures }));
     long = await buildTestApp({ log: { reader: new LogReader(dir), policy } });
-  });
+  }, 30_000);
 
   afterAll(() => long?.close());
 
@@ -337,7 +338,7 @@ describe('a log longer than a page', () => {
   });
 });
 
-describe('rate limit', () => {
+describe('rate limit', { timeout: 30_000 }, () => {
   it('counts the log routes with the catalog, in the same limit and no lower', async () => {
     const max = 4;
     const limited = await buildApp({
