@@ -103,7 +103,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const prefix = error instanceof MonitorFailure ? 'FAILED: ' : '';
+  // Whatever stops the monitor is a failed check: a malformed answer as much as a fork.
+  const prefix = error instanceof MonitorFailure || process.argv[2] === 'monitor' ? 'FAILED: ' : '';
   console.error(`${prefix}${(error as Error).message}`);
   process.exit(1);
 });

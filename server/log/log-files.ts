@@ -12,6 +12,7 @@
 import {
   closeSync,
   fsyncSync,
+  linkSync,
   openSync,
   readFileSync,
   renameSync,
@@ -169,8 +170,7 @@ export async function asLogWriter<T>(dir: string, write: () => Promise<T>): Prom
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readIfExists(lock));
       if (Number.isSafeInteger(holder) && holder > 0 && !isRunning(holder)) {
-        // Another waiter may take it over first: then this one waits for that one.
-        rmSync(lock, { force: true });
+        takeOverStaleLock(lock, holder);
         continue;
       }
       if (Date.now() > deadline)
@@ -183,6 +183,28 @@ export async function asLogWriter<T>(dir: string, write: () => Promise<T>): Prom
   } finally {
     rmSync(lock, { force: true });
   }
+}
+
+/**
+ * Moves a dead writer's lock aside, atomically: of several waiters that saw it dead, one rename
+ * wins. A waiter that moved a lock another waiter had just made (the dead one's already gone)
+ * puts it back, unless a third made one meanwhile — a race of three within a few system calls.
+ */
+function takeOverStaleLock(lock: string, deadPid: number): void {
+  const aside = `${lock}.${process.pid}.stale`;
+  try {
+    renameSync(lock, aside);
+  } catch {
+    return; // Another waiter moved it first.
+  }
+  if (Number(readIfExists(aside)) !== deadPid) {
+    try {
+      linkSync(aside, lock);
+    } catch {
+      // A new lock exists already: its maker holds the log.
+    }
+  }
+  rmSync(aside, { force: true });
 }
 
 function isRunning(pid: number): boolean {
