@@ -41,7 +41,8 @@ interface ComputeTiming {
 }
 
 /** BENCH_STATIC_DIR: measure another build (e.g. `vite build --outDir …`) without replacing dist/web. */
-export const STATIC_DIR = process.env.BENCH_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
+export const STATIC_DIR =
+  process.env.BENCH_STATIC_DIR ?? fileURLToPath(new URL('../dist/web', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RUNS = 5;
 /** How long after the last field the driver presses Compute (see `benchBrowser`). */

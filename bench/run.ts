@@ -1,9 +1,9 @@
 /**
  * `npm run bench [-- sections…] [--quick]`: prints the tables and writes bench/results/latest.json
  * (latest-<sections>.json when only some run). Sections: ops, e2e, peers, native, http, browser,
- * models; all by default.
- * `--quick` shortens the HTTP runs (2 s instead of 10 s per row) and the models' start-ups (one each),
- * for a smoke run.
+ * models, log; all by default.
+ * `--quick` shortens the HTTP runs (2 s instead of 10 s per row), the models' start-ups (one each) and
+ * the log's rounds and browser contexts, for a smoke run.
  */
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,12 +11,13 @@ import os from 'node:os';
 import { benchBrowser } from './browser.js';
 import { benchComputations, benchPeers, type ComputationResult } from './computations.js';
 import { BARE, benchHttp, LAYERS, SHIPPED } from './http.js';
+import { benchLog, printLog } from './log.js';
 import { formatMs } from './measure.js';
 import { benchModels } from './models.js';
 import { benchNative } from './native.js';
 import { benchOperations } from './operations.js';
 
-const SECTIONS = ['ops', 'e2e', 'peers', 'native', 'http', 'browser', 'models'] as const;
+const SECTIONS = ['ops', 'e2e', 'peers', 'native', 'http', 'browser', 'models', 'log'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -169,6 +170,12 @@ if (run('models')) {
   );
   console.log('\nThe 40-feature models over the shipped ones, side by side in this run');
   console.table(models.ratios);
+}
+
+if (run('log')) {
+  const log = await benchLog({ quick });
+  results.log = log;
+  printLog(log);
 }
 
 const resultsDir = new URL('./results/', import.meta.url);
