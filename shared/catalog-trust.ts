@@ -122,46 +122,43 @@ export async function checkCatalog(
   const needsLog = described.some((d) => 'computation' in d && !isShipped(d.computation));
   const checkpoint = needsLog ? await acceptCheckpoint(policy, log, state) : undefined;
 
+  // Each entry on its own (a catalog lists an id once), the log's proofs fetched all at once.
+  const checked = await Promise.all(
+    described.map(async (item): Promise<[string, Verdict]> => {
+      const { id, entry } = item;
+      if (!('computation' in item)) return [id, refuse(item.refused)];
+      const { computation } = item;
+      const { log: _, ...logged } = entry;
+      const { title, version } = computation;
+      const highest = state.versions[id];
+      if (highest !== undefined && version < highest)
+        return [
+          id,
+          refuse(
+            `the service offers ${title} version ${version}, but this device has already used version ` +
+              `${highest}: a version never goes back`,
+          ),
+        ];
+      if (isShipped(computation)) return [id, { trusted: true, computation, entry: logged }];
+      if (typeof checkpoint === 'string')
+        return [
+          id,
+          refuse(`${title} version ${version} cannot be checked against the public log: ${checkpoint}`),
+        ];
+      return [
+        id,
+        await includedInLog(computation, entry, checkpoint as AcceptedCheckpoint, log, state.accepted),
+      ];
+    }),
+  );
+  const verdicts = new Map(checked);
   const versions: Record<string, number> = { ...state.versions };
   const accepted: Record<string, string> = { ...state.accepted };
-  const verdicts = new Map<string, Verdict>();
-  for (const item of described) {
-    const { id, entry } = item;
-    if (!('computation' in item)) {
-      verdicts.set(id, refuse(item.refused));
-      continue;
-    }
-    const { computation } = item;
-    const { log: _, ...logged } = entry;
-    const { title, version } = computation;
-    const highest = versions[id];
-    if (highest !== undefined && version < highest) {
-      verdicts.set(
-        id,
-        refuse(
-          `the service offers ${title} version ${version}, but this device has already used version ` +
-            `${highest}: a version never goes back`,
-        ),
-      );
-      continue;
-    }
-    if (isShipped(computation)) {
-      verdicts.set(id, { trusted: true, computation, entry: logged });
-      continue;
-    }
-    if (typeof checkpoint === 'string') {
-      verdicts.set(
-        id,
-        refuse(`${title} version ${version} cannot be checked against the public log: ${checkpoint}`),
-      );
-      continue;
-    }
-    const verdict = await includedInLog(computation, entry, checkpoint as AcceptedCheckpoint, log, accepted);
-    verdicts.set(id, verdict);
-    if (verdict.trusted && verdict.log) {
-      versions[id] = Math.max(version, highest ?? 0);
-      accepted[`${id}@${version}`] = verdict.log.inclusion.leaf;
-    }
+  for (const verdict of verdicts.values()) {
+    if (!verdict.trusted || !verdict.log) continue;
+    const { id, version } = verdict.computation;
+    versions[id] = Math.max(version, versions[id] ?? 0);
+    accepted[`${id}@${version}`] = verdict.log.inclusion.leaf;
   }
   const kept =
     checkpoint === undefined || typeof checkpoint === 'string'

@@ -82,7 +82,10 @@ const handlers: Handlers = {
   },
   // Both with the computation as verified, so what is encrypted is what its proof is checked against.
   'encrypt-ahead': async ({ computationId, values }) => {
-    await runs.encryptAhead(await trustedComputation(computationId), values);
+    // Through trustedVerdict, as compute is: a Compute pressed while the catalog is still checked
+    // resumes after this, so it finds what is being encrypted ahead.
+    const { computation } = await trustedVerdict(computationId);
+    await runs.encryptAhead(computation, values);
     return undefined;
   },
   compute: async ({ computationId, values }) => {
