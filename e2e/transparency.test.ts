@@ -14,14 +14,13 @@ import { bytesToHex, numberToBytesLE } from '@noble/curves/utils.js';
 import type { BrowserContext, Page, Route } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { readLog } from '../server/log/log-files.js';
+import { signedCheckpoint } from '../server/log/test-support.js';
 import { DEFAULT_MODELS_DIR, loadServedCatalog } from '../server/served-catalog.js';
 import { computationToWireV2 } from '../shared/computations/catalog.js';
 import { ristretto255Group } from '../shared/groups/ristretto255.js';
-import { formatCheckpoint } from '../shared/log/checkpoint.js';
-import { cosign } from '../shared/log/cosignature.js';
 import { entryBytes, hashToBase64Url, modelLogEntry } from '../shared/log/entries.js';
 import { leafHash, MerkleTree } from '../shared/log/merkle.js';
-import { formatNote, type SignerKey, signNote } from '../shared/log/note.js';
+import type { SignerKey } from '../shared/log/note.js';
 import { randomBelow } from '../shared/random.js';
 import { setUpBrowserTests } from './harness.js';
 import { computeExpectingAlert, computeResult, field, openComputation } from './pages.js';
@@ -81,18 +80,7 @@ function forgedLog(lines: readonly string[], cosigners: readonly SignerKey[]) {
   const { policy, logKey } = browserTests.transparency;
   const encoder = new TextEncoder();
   const tree = new MerkleTree(lines.map((line) => leafHash(encoder.encode(line))));
-  const text = formatCheckpoint({
-    origin: policy.origin,
-    size: tree.size,
-    root: tree.root(),
-    extensions: [],
-  });
-  const now = Math.floor(Date.now() / 1000);
-  const checkpoint = formatNote({
-    text,
-    signatures: [signNote(text, logKey), ...cosigners.map((key) => cosign(text, now, key))],
-  });
-  return { tree, checkpoint };
+  return { tree, checkpoint: signedCheckpoint(policy.origin, tree, logKey, cosigners) };
 }
 
 /** Answers the log's routes from `log` for this page (its worker's requests included). */

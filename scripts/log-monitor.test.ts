@@ -14,13 +14,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../server/app.js';
 import { appendEntries, LogReader, readLog, writeCheckpoint } from '../server/log/log-files.js';
-import { type LocalTransparency, openLocalTransparency } from '../server/log/test-support.js';
+import {
+  type LocalTransparency,
+  openLocalTransparency,
+  signedCheckpoint,
+} from '../server/log/test-support.js';
 import { DEFAULT_MODELS_DIR } from '../server/served-catalog.js';
-import { formatCheckpoint } from '../shared/log/checkpoint.js';
-import { cosign } from '../shared/log/cosignature.js';
 import { entryBytes, hashToBase64Url, type LogEntry } from '../shared/log/entries.js';
 import { leafHash, MerkleTree } from '../shared/log/merkle.js';
-import { formatNote, parseNote, signNote } from '../shared/log/note.js';
+import { formatNote, parseNote } from '../shared/log/note.js';
 import { MonitorFailure, monitor } from './log-monitor.js';
 
 const webBuild = fileURLToPath(new URL('../dist/web', import.meta.url));
@@ -110,15 +112,7 @@ async function dishonestService(entries: readonly LogEntry[]): Promise<string> {
     entries.map((entry) => decoder.decode(entryBytes(entry))),
   );
   const tree = new MerkleTree(entries.map((entry) => leafHash(entryBytes(entry))));
-  const text = formatCheckpoint({
-    origin: policy.origin,
-    size: tree.size,
-    root: tree.root(),
-    extensions: [],
-  });
-  const now = Math.floor(Date.now() / 1000);
-  const signatures = [signNote(text, logKey), ...witnessKeys.map((key) => cosign(text, now, key))];
-  writeCheckpoint(dir, formatNote({ text, signatures }));
+  writeCheckpoint(dir, signedCheckpoint(policy.origin, tree, logKey, witnessKeys));
   const app = await buildApp({
     logger: false,
     rateLimit: false,

@@ -9,7 +9,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSignerKey, type SignerKey } from '../../shared/log/note.js';
+import { formatCheckpoint } from '../../shared/log/checkpoint.js';
+import { cosign } from '../../shared/log/cosignature.js';
+import type { MerkleTree } from '../../shared/log/merkle.js';
+import { formatNote, parseSignerKey, type SignerKey, signNote } from '../../shared/log/note.js';
 import type { LogRoutesOptions } from '../routes/log.js';
 import { loadServedCatalog } from '../served-catalog.js';
 import { ensureLocalLog, LOG_KEY_FILE, localLogDir, localWitnessKeys, POLICY_FILE } from './local-log.js';
@@ -75,4 +78,22 @@ export async function openLocalTransparency(options: {
  */
 export function temporaryLogDir(): string {
   return mkdtempSync(join(tmpdir(), 'sealed-vitals-log-'));
+}
+
+/**
+ * A checkpoint of `tree` signed with `logKey` and cosigned by `cosigners`: what the log's operator,
+ * with colluding witnesses if any, can make of any tree it likes.
+ */
+export function signedCheckpoint(
+  origin: string,
+  tree: MerkleTree,
+  logKey: SignerKey,
+  cosigners: readonly SignerKey[],
+  timestamp = Math.floor(Date.now() / 1000),
+): string {
+  const text = formatCheckpoint({ origin, size: tree.size, root: tree.root(), extensions: [] });
+  return formatNote({
+    text,
+    signatures: [signNote(text, logKey), ...cosigners.map((key) => cosign(text, timestamp, key))],
+  });
 }
