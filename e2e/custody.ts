@@ -29,7 +29,9 @@ export async function openKeysPage(page: Page): Promise<void> {
 export async function downloadBackup(page: Page, passphrase = GOOD_PASSPHRASE): Promise<string> {
   await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
   await page.getByLabel('Passphrase again', { exact: true }).fill(passphrase);
-  const download = page.waitForEvent('download');
+  // Sealing the backup derives its key (PBKDF2) in the worker: on a busy 2-core CI machine this once
+  // took longer than Playwright's 30 s default; the e2e project's test timeout is 60 s.
+  const download = page.waitForEvent('download', { timeout: 55_000 });
   await page.getByRole('button', { name: 'Download backup' }).click();
   const path = await (await download).path();
   await page.getByTestId('backup-done').waitFor();
