@@ -260,6 +260,18 @@ export function loggedIndex(log: LoadedLog, catalogEntry: object): number | unde
     lines = new Map(log.lines.slice(0, log.checkpoint?.size ?? 0).map((line, index) => [line, index]));
     indexByLine.set(log, lines);
   }
-  const entry = modelLogEntry(catalogEntry as Readonly<Record<string, unknown>>);
-  return lines.get(new TextDecoder().decode(entryBytes(entry)));
+  return lines.get(loggedLine(catalogEntry));
+}
+
+const lineOfEntry = new WeakMap<object, string>();
+
+/** A catalog entry's line in the log; the catalog's entries are made once, so each is encoded once. */
+function loggedLine(catalogEntry: object): string {
+  let line = lineOfEntry.get(catalogEntry);
+  if (line === undefined) {
+    const entry = modelLogEntry(catalogEntry as Readonly<Record<string, unknown>>);
+    line = new TextDecoder().decode(entryBytes(entry));
+    lineOfEntry.set(catalogEntry, line);
+  }
+  return line;
 }
