@@ -43,9 +43,10 @@ export function BackupPanel() {
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const found = problemWith(value, estimate);
-    setProblem(found);
-    if (found === undefined) void backup.run(value.passphrase).then(() => setValue(EMPTY_PASSPHRASE));
+    void problemWith(value).then((found) => {
+      setProblem(found);
+      if (found === undefined) void backup.run(value.passphrase).then(() => setValue(EMPTY_PASSPHRASE));
+    });
   }
 
   return (

@@ -28,12 +28,15 @@ export function useEstimator(): Estimator | undefined {
   return estimator?.estimate;
 }
 
-/** Why these cannot be used yet, or undefined when they can. */
-export function problemWith(
-  { passphrase, confirmation }: NewPassphraseValue,
-  estimate: Estimator | undefined,
-): string | undefined {
-  if (!estimate) return 'The passphrase’s strength is still being checked; try again in a moment.';
+/**
+ * Why these cannot be used, or undefined when they can. It waits for the estimator when a quick
+ * submit comes before the dictionaries have loaded, rather than asking the patient to press again.
+ */
+export async function problemWith({
+  passphrase,
+  confirmation,
+}: NewPassphraseValue): Promise<string | undefined> {
+  const estimate = await loadEstimator();
   if (estimate(passphrase).level === 'too-weak') return 'Choose a stronger passphrase first.';
   if (confirmation !== passphrase) return 'The two passphrases are not the same.';
   return undefined;

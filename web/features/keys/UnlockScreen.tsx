@@ -45,9 +45,10 @@ export function ProtectionChoice({ migrating, adopt }: { migrating: boolean; ado
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const found = problemWith(value, estimate);
-    setProblem(found);
-    if (found === undefined) void withPassphrase.run(value.passphrase);
+    void problemWith(value).then((found) => {
+      setProblem(found);
+      if (found === undefined) void withPassphrase.run(value.passphrase);
+    });
   }
 
   return (
