@@ -8,12 +8,8 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GROUP_NAMES } from '../shared/groups/group.js';
-import {
-  CiphertextSchema,
-  EvaluateRequestSchema,
-  EvaluateResponseSchema,
-  MAX_INPUTS,
-} from '../shared/wire.js';
+import { MAX_INPUTS } from '../shared/wire.js';
+import { CiphertextSchema, EvaluateRequestSchema, EvaluateResponseSchema } from '../shared/wire-schemas.js';
 import { buildTestApp, evaluatePath, expectProblem, postEvaluate, sampleRequest } from './test-support.js';
 
 const logLines: string[] = [];

@@ -11,7 +11,8 @@ import { serve } from './computations/test-support.js';
 import { DecodeRangeError, ServiceResponseError } from './errors.js';
 import { ffdheGroup } from './groups/index.js';
 import { ristretto255SodiumGroup } from './groups/ristretto255-sodium.js';
-import { bytesToBase64Url, EvaluateRequestSchema, type EvaluateResponse, elementToWire } from './wire.js';
+import { bytesToBase64Url, type EvaluateResponse, elementToWire } from './wire.js';
+import { EvaluateRequestSchema } from './wire-schemas.js';
 
 const bmiKey = generateGroupKeyPair('ffdhe3072');
 const scoreKey = generateGroupKeyPair('ristretto255');

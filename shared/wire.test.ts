@@ -8,16 +8,14 @@ import { ffdheGroup, ristretto255Group } from './groups/index.js';
 import {
   base64UrlToBytes,
   bytesToBase64Url,
-  CiphertextSchema,
   ciphertextFromWire,
   ciphertextToWire,
-  EvaluateRequestSchema,
   elementFromWire,
   elementToWire,
-  PublicKeySchema,
   publicKeyFromWire,
   publicKeyToWire,
 } from './wire.js';
+import { CiphertextSchema, EvaluateRequestSchema, PublicKeySchema } from './wire-schemas.js';
 
 /** What a `ProtocolError` with this problem code looks like to `toThrow`. */
 const protocolError = (code: ProblemCode) => expect.objectContaining({ name: 'ProtocolError', code });

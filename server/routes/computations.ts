@@ -15,7 +15,7 @@ import {
   EvaluateRequestSchema,
   EvaluateResponseSchema,
   EvaluateResponseV2Schema,
-} from '../../shared/wire.js';
+} from '../../shared/wire-schemas.js';
 import { evaluateAndProve, evaluateRequest } from '../evaluation.js';
 import type { ServedComputation } from '../served-catalog.js';
 

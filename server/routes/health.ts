@@ -10,7 +10,7 @@
 
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { HealthResponseSchema, ProblemSchema } from '../../shared/wire.js';
+import { HealthResponseSchema, ProblemSchema } from '../../shared/wire-schemas.js';
 import { serviceUnavailable } from '../plugins/problem-details.js';
 
 /** Probes answer whatever a client address did before. */

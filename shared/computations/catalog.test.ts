@@ -2,7 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { parseDeclaration } from '../declaration.js';
 import { ffdheGroup } from '../groups/index.js';
-import { CatalogResponseSchema, ComputationSchema } from '../wire.js';
+import { CatalogResponseSchema, ComputationSchema } from '../wire-schemas.js';
 import { additiveDecodingTableWidth, COMPUTATIONS, computationToWire, findComputation } from './catalog.js';
 import { declaredShape } from './computation.js';
 
