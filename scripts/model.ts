@@ -10,7 +10,9 @@
  * different one for a version they know.
  */
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { bytesToHex, numberToBytesLE } from '@noble/curves/utils.js';
 import { evaluateAndProve } from '../server/evaluation.js';
 import { ModelFileError } from '../server/models/private-model.js';
@@ -153,34 +155,60 @@ function check(file: string): string {
   return `${JSON.stringify(computationToWireV2(computation), null, 2)}\n\nworked example\n${worked(loaded, typicalValues(loaded.description))}`;
 }
 
-function rewrite(file: string, change: (json: Record<string, unknown>) => Record<string, unknown>): void {
-  const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  writeFileSync(file, `${JSON.stringify(change(json), null, 2)}\n`);
+function readJsonObject(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
 }
 
 const drawRho = () => bytesToHex(numberToBytesLE(randomBelow(ristretto255Group.order), 32));
 
 /**
- * A new version (a private model: with a new ρ). A private file without ρ yet is a version never
- * served, so it gets its first ρ and keeps its version.
+ * The files a new version writes (a private model: with a new ρ). A private file without ρ yet is a
+ * version never served, so it gets its first ρ and keeps its version.
+ */
+function nextVersionFiles(publicFile: string, secretFile: string): Map<string, Record<string, unknown>> {
+  let secret: unknown;
+  try {
+    secret = existsSync(secretFile) ? readJsonObject(secretFile) : undefined;
+  } catch {
+    secret = undefined; // `load` below reports it, naming the file
+  }
+  if (isRecord(secret) && !Object.hasOwn(secret, 'rho'))
+    return new Map([[secretFile, { ...secret, rho: drawRho() }]]);
+  const { description } = load(publicFile);
+  const version = description.version + 1;
+  const files = new Map([[publicFile, { ...readJsonObject(publicFile), version }]]);
+  if (description.private) files.set(secretFile, { ...readJsonObject(secretFile), version, rho: drawRho() });
+  return files;
+}
+
+/**
+ * Writes a new version only once the model it makes loads as the service would load it: tried
+ * first in a scratch folder, so an invalid model never gets a ρ (or a version) written into it.
  */
 function newVersion(file: string): string {
   const publicFile = publicFileOf(file);
   const secretFile = privateFileOf(publicFile);
-  let secret: unknown;
+  const files = nextVersionFiles(publicFile, secretFile);
+  const trial = mkdtempSync(join(tmpdir(), 'sealed-vitals-model-'));
   try {
-    secret = existsSync(secretFile) ? JSON.parse(readFileSync(secretFile, 'utf8')) : undefined;
-  } catch {
-    secret = undefined; // `load` below reports it, naming the file
+    for (const source of [publicFile, secretFile]) {
+      const json = files.get(source);
+      const copy = join(trial, basename(source));
+      if (json) writeFileSync(copy, `${JSON.stringify(json, null, 2)}\n`);
+      else if (existsSync(source)) copyFileSync(source, copy);
+    }
+    try {
+      load(join(trial, basename(publicFile)));
+    } catch (error) {
+      // Named as the operator's file, not the scratch copy.
+      if (error instanceof ModelFileError)
+        throw new ModelFileError(join(dirname(publicFile), basename(error.file)), error.field, error.why);
+      throw error;
+    }
+  } finally {
+    rmSync(trial, { recursive: true, force: true });
   }
-  if (isRecord(secret) && !Object.hasOwn(secret, 'rho')) {
-    rewrite(secretFile, (json) => ({ ...json, rho: drawRho() }));
-  } else {
-    const { description } = load(publicFile);
-    const version = description.version + 1;
-    rewrite(publicFile, (json) => ({ ...json, version }));
-    if (description.private) rewrite(secretFile, (json) => ({ ...json, version, rho: drawRho() }));
-  }
+  for (const [target, json] of files) writeFileSync(target, `${JSON.stringify(json, null, 2)}\n`);
   const { computation } = load(publicFile);
   const { evaluation } = computation;
   return `${computation.id} version ${computation.version}${

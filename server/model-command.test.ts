@@ -62,6 +62,38 @@ describe('npm run model -- new-version', () => {
   }, 60_000);
 });
 
+describe('npm run model -- new-version on a model that does not load', () => {
+  it('writes nothing: an invalid private file without ρ gets no ρ, and the message names the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    copyFileSync(publicModelFile(DEFAULT_MODELS_DIR, ID), publicModelFile(dir, ID));
+    const { rho: _, weights, ...rest } = readJson(privateModelFile(DEFAULT_MODELS_DIR, ID));
+    const [dropped] = Object.keys(weights as object);
+    const { [dropped as string]: __, ...fewerWeights } = weights as Record<string, unknown>;
+    const invalid = JSON.stringify({ ...rest, weights: fewerWeights });
+    writeFileSync(privateModelFile(dir, ID), invalid);
+    const publicBefore = readFileSync(publicModelFile(dir, ID), 'utf8');
+
+    const { code, stderr } = await model('new-version', publicModelFile(dir, ID));
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${privateModelFile(dir, ID)}: weights`);
+    expect(stderr).not.toContain(`${tmpdir()}/sealed-vitals-model-`);
+    expect(readFileSync(privateModelFile(dir, ID), 'utf8')).toBe(invalid);
+    expect(readFileSync(publicModelFile(dir, ID), 'utf8')).toBe(publicBefore);
+  }, 60_000);
+
+  it('a private file without ρ is told to run new-version, not that its ρ is bad', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    copyFileSync(publicModelFile(DEFAULT_MODELS_DIR, ID), publicModelFile(dir, ID));
+    const { rho: _, ...withoutRho } = readJson(privateModelFile(DEFAULT_MODELS_DIR, ID));
+    writeFileSync(privateModelFile(dir, ID), JSON.stringify(withoutRho));
+    const { code, stderr } = await model('check', publicModelFile(dir, ID));
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      `${privateModelFile(dir, ID)}: rho: is missing: run \`npm run model -- new-version FILE\` to draw it`,
+    );
+  }, 60_000);
+});
+
 describe('npm run model -- check', () => {
   it('names the file when its weights make a range wider than a browser decodes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'models-'));

@@ -64,6 +64,8 @@ export function parsePrivateModel<E>(value: unknown, model: ModelDescription, gr
       `must be ${model.version}, as in the public file (ρ belongs to one version)`,
     );
   const coefficients = parseCoefficients(value, model, '');
+  if (!Object.hasOwn(value, 'rho'))
+    throw new ModelError('rho', 'is missing: run `npm run model -- new-version FILE` to draw it');
   const rho =
     typeof value.rho === 'string' && /^[0-9a-f]{64}$/.test(value.rho)
       ? scalarFromBytes(hexToBytes(value.rho))

@@ -164,8 +164,20 @@ export function deriveBounds(
     }
     [low, high, error] = [Math.min(low, min), Math.max(high, max), Math.max(error, err)];
   }
+  const fits = (from: number, to: number) =>
+    Number.isSafeInteger(from) && Number.isSafeInteger(to) && to - from + 1 <= MAX_DECODE_WIDTH;
+  if (model.private && fits(low, high) && !fits(...padded(low, high))) {
+    const [paddedLow, paddedHigh] = padded(low, high);
+    throw new ModelError(
+      where,
+      `the linear predictor spans ${(high - low + 1).toPrecision(3)} values at this precision: a public ` +
+        `model may, but a private one's range is widened by an eighth on each side (so it does not give ` +
+        `the weights away), to ${(paddedHigh - paddedLow + 1).toPrecision(3)}, more than the 2^34 a browser ` +
+        'decodes: lower precision.weights or precision.features to make it private',
+    );
+  }
   if (model.private) [low, high] = padded(low, high);
-  if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || high - low + 1 > MAX_DECODE_WIDTH) {
+  if (!fits(low, high)) {
     throw new ModelError(
       where,
       `the linear predictor spans ${(high - low + 1).toPrecision(3)} values at this precision, more than the ` +
