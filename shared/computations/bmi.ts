@@ -4,6 +4,7 @@
  * (0.1 kg units · 10^5) / mm² = kg/m².
  */
 
+import { BODY_HEIGHT } from '../fhir/clinical-codes.js';
 import { type Computation, type FormValues, named, type Plaintexts, type Severity } from './computation.js';
 import { readQuantity } from './form.js';
 import { KG_PER_LB, weightField, weightInKg } from './patient-fields.js';
@@ -67,6 +68,7 @@ export const bmi: Computation = {
         { id: 'cm', label: 'cm', min: 30, max: 280, step: 0.1 },
         { id: 'in', label: 'in', min: 11.9, max: 110.2, step: 0.1 },
       ],
+      codes: BODY_HEIGHT,
     },
   ],
 

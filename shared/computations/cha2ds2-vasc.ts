@@ -5,6 +5,16 @@
  */
 
 import description from '../../server/models/cha2ds2-vasc.model.json' with { type: 'json' };
+import {
+  AGE,
+  DIABETES,
+  HEART_FAILURE,
+  HYPERTENSION,
+  PRIOR_STROKE,
+  SEX,
+  VASCULAR_DISEASE,
+} from '../fhir/clinical-codes.js';
+import { withFieldCodes } from '../fhir/codes.js';
 import { parseModel } from '../models/model.js';
 import { modelComputation, publishModel } from '../models/model-computation.js';
 import type { Computation } from './computation.js';
@@ -12,4 +22,16 @@ import type { Computation } from './computation.js';
 const model = parseModel(description);
 if (!model.coefficients) throw new TypeError('cha2ds2-vasc.model.json lost its weights.');
 
-export const cha2ds2Vasc: Computation = modelComputation(publishModel(model, model.coefficients));
+/** Its fields' health-record codes ship with the app, as Framingham's do (framingham.ts says why). */
+export const cha2ds2Vasc: Computation = withFieldCodes(
+  modelComputation(publishModel(model, model.coefficients)),
+  {
+    age: AGE,
+    sex: SEX,
+    chf: HEART_FAILURE,
+    hypertension: HYPERTENSION,
+    diabetes: DIABETES,
+    stroke: PRIOR_STROKE,
+    vascular: VASCULAR_DISEASE,
+  },
+);

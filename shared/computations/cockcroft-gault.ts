@@ -11,6 +11,7 @@
  *   CrCl = ageFactor · weight · sexFactor · 884 / (creatinine · 72 000).
  */
 
+import { serumCreatinine } from '../fhir/clinical-codes.js';
 import { type Computation, named, type Severity } from './computation.js';
 import { readQuantity } from './form.js';
 import { ageField, isFemale, sexField, weightField, weightInKg } from './patient-fields.js';
@@ -55,6 +56,7 @@ export const cockcroftGault: Computation = {
         { id: 'mg/dL', label: 'mg/dL', min: 0.12, max: 22.62, step: 0.01 },
         { id: 'umol/L', label: 'µmol/L', min: 10, max: 2000, step: 0.1 },
       ],
+      codes: serumCreatinine({ 'mg/dL': 'mg/dL', 'umol/L': 'umol/L' }),
     },
   ],
 

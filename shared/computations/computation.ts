@@ -5,6 +5,7 @@
 
 import type { Declaration, DeclaredShape } from '../declaration.js';
 import type { Ciphertext } from '../elgamal.js';
+import type { FieldCodes } from '../fhir/codes.js';
 import type { GroupName } from '../groups/group.js';
 import type { PublishedModel } from '../models/model.js';
 
@@ -59,8 +60,16 @@ export type Field =
       readonly help?: string;
       /** The first unit is the default. */
       readonly units: readonly [UnitOption, ...UnitOption[]];
+      /** The health-record codes that feed it (docs/FHIR.md). */
+      readonly codes?: FieldCodes;
     }
-  | { readonly kind: 'boolean'; readonly name: string; readonly label: string; readonly help?: string }
+  | {
+      readonly kind: 'boolean';
+      readonly name: string;
+      readonly label: string;
+      readonly help?: string;
+      readonly codes?: FieldCodes;
+    }
   /** A calendar day (value "YYYY-MM-DD"), today at the latest; it stays on the device. */
   | { readonly kind: 'date'; readonly name: string; readonly label: string; readonly help?: string }
   | {
@@ -68,6 +77,7 @@ export type Field =
       readonly name: string;
       readonly label: string;
       readonly options: readonly { readonly value: string; readonly label: string }[];
+      readonly codes?: FieldCodes;
     }
   | {
       /** Up to `maxItems` readings (whole or to their bounds' step), e.g. one a day; they stay on the device. */

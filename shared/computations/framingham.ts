@@ -9,6 +9,16 @@
  */
 
 import description from '../../server/models/framingham-2008.model.json' with { type: 'json' };
+import {
+  AGE,
+  CURRENT_SMOKER,
+  DIABETES,
+  HDL_CHOLESTEROL,
+  SEX,
+  SYSTOLIC_PRESSURE,
+  TOTAL_CHOLESTEROL,
+} from '../fhir/clinical-codes.js';
+import { withFieldCodes } from '../fhir/codes.js';
 import { parseModel } from '../models/model.js';
 import { modelComputation } from '../models/model-computation.js';
 import type { Computation } from './computation.js';
@@ -18,7 +28,22 @@ export const FRAMINGHAM_PUBLISHED = {
   commitment: '3FdA_5DIMSP662lnrbDAX6Pdi5OR3ktS4LU3eo9qJiE',
 } as const;
 
-export const framingham: Computation = modelComputation(
-  { ...parseModel(description), derived: FRAMINGHAM_PUBLISHED.derived },
-  { kind: 'private-linear', commitment: FRAMINGHAM_PUBLISHED.commitment },
+/**
+ * The health-record codes of its fields ship with the app, not in the model file: in the file they
+ * would change the logged entry of version 1, and a new version of a private model is a new ρ and W.
+ */
+export const framingham: Computation = withFieldCodes(
+  modelComputation(
+    { ...parseModel(description), derived: FRAMINGHAM_PUBLISHED.derived },
+    { kind: 'private-linear', commitment: FRAMINGHAM_PUBLISHED.commitment },
+  ),
+  {
+    sex: SEX,
+    age: AGE,
+    totalCholesterol: TOTAL_CHOLESTEROL,
+    hdl: HDL_CHOLESTEROL,
+    sbp: SYSTOLIC_PRESSURE,
+    smoker: CURRENT_SMOKER,
+    diabetes: DIABETES,
+  },
 );

@@ -1,5 +1,6 @@
 /** Fields several computations ask for, defined once so their labels, units and conversions agree. */
 
+import { AGE, BODY_WEIGHT, SEX } from '../fhir/clinical-codes.js';
 import type { Field, FormValues, UnitOption } from './computation.js';
 import { readChoice, readQuantity } from './form.js';
 
@@ -14,6 +15,7 @@ export const sexField: Field = {
     { value: 'female', label: 'Female' },
     { value: 'male', label: 'Male' },
   ],
+  codes: SEX,
 };
 
 export function isFemale(values: FormValues): boolean {
@@ -22,7 +24,7 @@ export function isFemale(values: FormValues): boolean {
 
 export function ageField(bounds: Pick<UnitOption, 'min' | 'max' | 'fitted'>, help?: string): Field {
   const years: UnitOption = { id: 'years', label: 'years', step: 1, ...bounds };
-  return { kind: 'number', name: 'age', label: 'Age', ...(help ? { help } : {}), units: [years] };
+  return { kind: 'number', name: 'age', label: 'Age', ...(help ? { help } : {}), units: [years], codes: AGE };
 }
 
 /**
@@ -44,6 +46,7 @@ export function weightField(kg: { min: number; max: number }): Field {
         step: 0.1,
       },
     ],
+    codes: BODY_WEIGHT,
   };
 }
 

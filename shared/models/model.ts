@@ -8,6 +8,7 @@
  */
 
 import type { Severity, UnitOption } from '../computations/computation.js';
+import { type FieldCodes, parseFieldCodes } from '../fhir/codes.js';
 import { isRecord } from '../records.js';
 import {
   type Constant,
@@ -33,13 +34,22 @@ export type ModelField =
       readonly label: string;
       readonly help?: string;
       readonly units: readonly [ModelUnit, ...ModelUnit[]];
+      /** The health-record codes that feed it (docs/MODELS.md, docs/FHIR.md). */
+      readonly codes?: FieldCodes;
     }
-  | { readonly kind: 'boolean'; readonly name: string; readonly label: string; readonly help?: string }
+  | {
+      readonly kind: 'boolean';
+      readonly name: string;
+      readonly label: string;
+      readonly help?: string;
+      readonly codes?: FieldCodes;
+    }
   | {
       readonly kind: 'choice';
       readonly name: string;
       readonly label: string;
       readonly options: readonly { readonly value: string; readonly label: string }[];
+      readonly codes?: FieldCodes;
     };
 
 export interface ModelFeature {
@@ -353,15 +363,16 @@ function parseFields(value: unknown): ModelField[] {
     const at = `fields.${name}`;
     switch (field.kind) {
       case 'boolean':
-        exactKeys(field, at, ['kind', 'name', 'label'], ['help']);
+        exactKeys(field, at, ['kind', 'name', 'label'], ['help', 'codes']);
         return {
           kind: 'boolean',
           name,
           label: label(field, 'label', at),
           ...(field.help === undefined ? {} : { help: label(field, 'help', at) }),
+          ...codesOf(field, { kind: 'boolean' }, at),
         };
       case 'choice': {
-        exactKeys(field, at, ['kind', 'name', 'label', 'options']);
+        exactKeys(field, at, ['kind', 'name', 'label', 'options'], ['codes']);
         const { options } = field;
         if (!Array.isArray(options) || options.length < 2)
           throw new ModelError(`${at}.options`, 'must list at least two options');
@@ -375,10 +386,16 @@ function parseFields(value: unknown): ModelField[] {
         });
         if (new Set(parsed.map((o) => o.value)).size !== parsed.length)
           throw new ModelError(`${at}.options`, 'has a value twice');
-        return { kind: 'choice', name, label: label(field, 'label', at), options: parsed };
+        return {
+          kind: 'choice',
+          name,
+          label: label(field, 'label', at),
+          options: parsed,
+          ...codesOf(field, { kind: 'choice', options: parsed }, at),
+        };
       }
       case 'number': {
-        exactKeys(field, at, ['kind', 'name', 'label', 'units'], ['help']);
+        exactKeys(field, at, ['kind', 'name', 'label', 'units'], ['help', 'codes']);
         const { units } = field;
         if (!Array.isArray(units) || units.length === 0)
           throw new ModelError(`${at}.units`, 'must list at least one unit');
@@ -389,12 +406,22 @@ function parseFields(value: unknown): ModelField[] {
           label: label(field, 'label', at),
           ...(field.help === undefined ? {} : { help: label(field, 'help', at) }),
           units: parsed as [ModelUnit, ...ModelUnit[]],
+          ...codesOf(field, { kind: 'number', units: parsed }, at),
         };
       }
       default:
         throw new ModelError(`${at}.kind`, 'must be number, boolean or choice');
     }
   });
+}
+
+/** A field's `codes`, checked (absent stays absent, so a file without codes is published as it was). */
+function codesOf(
+  field: Record<string, unknown>,
+  shape: Parameters<typeof parseFieldCodes>[1],
+  at: string,
+): { codes?: FieldCodes } {
+  return field.codes === undefined ? {} : { codes: parseFieldCodes(field.codes, shape, `${at}.codes`) };
 }
 
 function parseUnit(value: unknown, path: string, first: boolean): ModelUnit {
