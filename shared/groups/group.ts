@@ -43,6 +43,12 @@ export interface Group<E> {
    * by double-and-add is taken with `pow` instead (`publicAdditiveOps`); absent, double-and-add always.
    */
   readonly multipliesPerPow?: number;
+  /**
+   * Optional: Π eᵢ^kᵢ (for ristretto255, Σ kᵢ·Pᵢ) in one pass, constant-time in the kᵢ, which may be
+   * secret (a prover's nonces): what a `pow` per term and their product compute, with the work shared
+   * between the terms. Absent where the group has no such method (the callers then take a `pow` each).
+   */
+  multiPow?(terms: readonly (readonly [E, bigint])[]): E;
   multiply(a: E, b: E): E;
   invert(e: E): E;
   equals(a: E, b: E): boolean;

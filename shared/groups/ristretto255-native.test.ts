@@ -165,4 +165,59 @@ describe.skipIf(addon === undefined || native === undefined)('libsodium in C, ag
       { numRuns: 100 },
     );
   });
+
+  describe("multiscalarmult_ristretto255, the prover's Σ kᵢ·Pᵢ", () => {
+    const multiscalar = lib.multiscalarmult_ristretto255;
+    it.skipIf(!REQUIRED)('is built where the addon is (libsodium-dev installs libsodium.a)', () => {
+      expect(multiscalar).toBeDefined();
+    });
+
+    it.skipIf(multiscalar === undefined)(
+      "is the group's pow term by term and their sum, for any scalars, repeated points and the identity",
+      () => {
+        const multiPow = group.multiPow as NonNullable<typeof group.multiPow>;
+        const scalar = fc.oneof(
+          fc.bigInt({ min: -(2n ** 260n), max: 2n ** 260n }),
+          fc.constantFrom(0n, 1n, noble.order - 1n, noble.order, 2n ** 256n - 1n),
+        );
+        const point = fc.oneof(element, fc.constant(group.identity), fc.constant(group.generator));
+        fc.assert(
+          fc.property(fc.array(fc.tuple(point, scalar), { minLength: 1, maxLength: 20 }), (terms) => {
+            const withRepeat = [...terms, [terms[0]?.[0] as Uint8Array, 5n] as const];
+            const expected = withRepeat
+              .map(([p, k]) => wasm.pow(p, k))
+              .reduce((sum, t) => wasm.multiply(sum, t), wasm.identity);
+            expect(hex(multiPow(withRepeat))).toBe(hex(expected));
+          }),
+          { numRuns: 150 },
+        );
+        expect(hex(multiPow([]))).toBe(hex(group.identity));
+      },
+    );
+
+    it.skipIf(multiscalar === undefined)('refuses invalid points and malformed arguments', () => {
+      const call = multiscalar as (...args: unknown[]) => Uint8Array;
+      const g = wasm.generator;
+      const two = (a: Uint8Array, b: Uint8Array) => Uint8Array.from([...a, ...b]);
+      const high = Uint8Array.from(g);
+      high[31] = (high[31] ?? 0) | 0x80;
+      const k = new Uint8Array(32).fill(1);
+      for (const bad of [new Uint8Array(32).fill(0xff), high]) {
+        expect(() => call(two(k, k), two(g, bad))).toThrow('input is an invalid element');
+        expect(() => call(k, bad)).toThrow('input is an invalid element');
+      }
+      for (const [scalars, points] of [
+        [new Uint8Array(0), new Uint8Array(0)],
+        [new Uint8Array(31), new Uint8Array(31)],
+        [k, two(g, g)],
+        [two(k, k), g],
+        [new Uint16Array(16), g],
+        [k, Array.from(g)],
+        [new Uint8Array(32 * 4097), new Uint8Array(32 * 4097)],
+      ]) {
+        expect(() => call(scalars, points)).toThrow(TypeError);
+      }
+      expect(() => call(k)).toThrow(TypeError);
+    });
+  });
 });

@@ -24,6 +24,12 @@ export interface LibsodiumRistretto255 {
   crypto_core_ristretto255_add(p: Uint8Array, q: Uint8Array): Uint8Array;
   crypto_core_ristretto255_sub(p: Uint8Array, q: Uint8Array): Uint8Array;
   crypto_core_ristretto255_is_valid_point(repr: Uint8Array): boolean;
+  /**
+   * Not libsodium's: the native addon's Σ kᵢ·Pᵢ, constant-time in the scalars, over flat arrays of
+   * 32-byte scalars and encodings (the i-th of each at 32·i); absent from the WASM build, and from an
+   * addon built without libsodium's static library (server/native/ristretto255/ristretto255.c).
+   */
+  multiscalarmult_ristretto255?(scalars: Uint8Array, points: Uint8Array): Uint8Array;
 }
 
 export interface SodiumRistrettoGroup extends Group<Uint8Array> {
@@ -68,7 +74,22 @@ export function libsodiumRistretto255Group(lib: LibsodiumRistretto255): SodiumRi
   }
 
   const generator = lib.crypto_scalarmult_ristretto255_base(ONE);
+  const multiscalar = lib.multiscalarmult_ristretto255?.bind(lib);
+  /** Σ kᵢ·Pᵢ by the addon, every scalar reduced mod ℓ as `pow` reduces it; the identity decodes. */
+  const multiPow = multiscalar
+    ? (terms: readonly (readonly [Uint8Array, bigint])[]) => {
+        if (terms.length === 0) return IDENTITY;
+        const scalars = new Uint8Array(32 * terms.length);
+        const points = new Uint8Array(32 * terms.length);
+        terms.forEach(([point, k], i) => {
+          scalars.set(scalarBytes(k), 32 * i);
+          points.set(point, 32 * i);
+        });
+        return multiscalar(scalars, points);
+      }
+    : undefined;
   return {
+    ...(multiPow ? { multiPow } : {}),
     name: 'ristretto255',
     order: ORDER,
     elementBytes: 32,

@@ -19,12 +19,21 @@ export type RelationTerms<E> = readonly (readonly Term<E>[])[];
 /** Σ kᵢ·Pᵢ over public values only: any variable-time multi-scalar multiplication will do. */
 export type MultiScalarMultiply<E> = (terms: readonly (readonly [E, bigint])[]) => E;
 
-/** Tᵢ = Σ k·base, by the group's constant-time `pow`: the nonces are secret. */
+/**
+ * Tᵢ = Σ k·base, constant-time in the nonces, which are secret: by the group's `multiPow` where it has
+ * one (the service's native ristretto255), else by its `pow`, one term at a time.
+ */
 export function proverCommitments<E>(
   group: Group<E>,
   equations: RelationTerms<E>,
   nonces: readonly bigint[],
 ): E[] {
+  const { multiPow } = group;
+  if (multiPow) {
+    return equations.map((terms) =>
+      multiPow(terms.map(({ scalar, base }) => [base, nonce(nonces, scalar)] as const)),
+    );
+  }
   return equations.map((terms) =>
     terms
       .map(({ scalar, base }) => {

@@ -11,6 +11,7 @@ import { type Ciphertext, combine } from '../elgamal.js';
 import { evaluateLinear, evaluateMonomial } from '../evaluation.js';
 import type { Group } from '../groups/group.js';
 import { ffdheGroup, ristretto255Group } from '../groups/index.js';
+import { ristretto255NativeGroup } from '../groups/ristretto255-native.js';
 import { ristretto255SodiumGroup, scalarMulAddConstantTime } from '../groups/ristretto255-sodium.js';
 import { publicAdditiveOps } from '../homomorphic.js';
 import { type PlaintextScheme, withScheme } from '../scheme.js';
@@ -172,10 +173,13 @@ function check<E>(scheme: PlaintextScheme<E>, vector: AnyVector, secret: (h: str
 
 describe.each(ristrettoVectors)('%s', (name) => {
   const vector = all[name] as AnyVector;
-  it.each([
+  const groups: [string, Group<unknown>][] = [
     ['noble', ristretto255Group as Group<unknown>],
     ['libsodium', ristretto255SodiumGroup as Group<unknown>],
-  ])('reproduces every byte on %s', (_, group) => {
+  ];
+  // The service's: the addon's multi-scalar multiplication computes the prover's commitments.
+  if (ristretto255NativeGroup) groups.push(['libsodium in C', ristretto255NativeGroup as Group<unknown>]);
+  it.each(groups)('reproduces every byte on %s', (_, group) => {
     withScheme('ristretto255', (scheme) => check(scheme, vector, le), {
       ristretto255: group as Group<Uint8Array>,
     });
