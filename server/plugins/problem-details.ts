@@ -4,7 +4,7 @@
  * bodies carry ciphertexts, and a client may have put anything anywhere.
  */
 
-import { STATUS_CODES } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { PROBLEM_STATUS, type ProblemCode, ProtocolError } from '../../shared/errors.js';
@@ -93,11 +93,46 @@ export function sendErrorAsProblem(
   error: unknown,
   request: FastifyRequest,
   reply: FastifyReply,
-): FastifyReply {
+): FastifyReply | Promise<Problem> {
   const known = problemForClientError(error, request);
+  if (known?.code === 'payload-too-large') {
+    // Fastify answers before reading the body and closes the connection (Connection: close).
+    return discardBody(request.raw).then(() => {
+      reply.code(known.status).type(PROBLEM_CONTENT_TYPE);
+      return known;
+    });
+  }
   if (known) return sendProblem(reply, known);
   request.log.error({ err: error }, 'Unexpected error while handling a request');
   return sendProblem(reply, problem('internal-error', 'The service failed; please try again later.'));
+}
+
+/**
+ * How much of a body over the limit is read and thrown away before the 413 is sent. Closing a socket
+ * with unread bytes resets the connection (TCP RST), so a client that writes its whole body before it
+ * reads (Python's urllib, say) got a broken pipe instead of the problem; read to its end, it gets the
+ * answer. Beyond these bounds the connection is closed as it is, unread (docs/OPERATIONS.md).
+ */
+export const DISCARD_LIMIT = { bytes: 8 * 1024 * 1024, milliseconds: 5_000 } as const;
+
+/** Reads the rest of a request's body and drops it, up to DISCARD_LIMIT; resolves at its end or the bound. */
+function discardBody(request: IncomingMessage): Promise<void> {
+  if (request.readableEnded || request.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let bytes = 0;
+    const stop = () => {
+      clearTimeout(timer);
+      request.off('data', onData).off('end', stop).off('error', stop).off('close', stop);
+      request.pause();
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > DISCARD_LIMIT.bytes) stop();
+    };
+    const timer = setTimeout(stop, DISCARD_LIMIT.milliseconds);
+    request.on('data', onData).once('end', stop).once('error', stop).once('close', stop);
+  });
 }
 
 function problemForClientError(error: unknown, request: FastifyRequest): Problem | undefined {
