@@ -11,7 +11,19 @@ const devApiPort = Number(process.env.DEV_API_PORT ?? 5051);
 export default defineConfig({
   root: 'web',
   plugins: [react(), serviceWorker(), logPolicy(repoRoot)],
-  build: { outDir: '../dist/web', emptyOutDir: true, target: 'es2022' },
+  build: {
+    outDir: '../dist/web',
+    emptyOutDir: true,
+    target: 'es2022',
+    // One stylesheet, as before the pages were split into chunks: a page's CSS is small, and parts of a
+    // page are drawn outside its chunk (the unlock screen uses the keys page's styles).
+    cssCodeSplit: false,
+    // Above Vite's 500 kB are only files loaded on demand, never on first paint: zxcvbn-ts's English and
+    // common dictionaries (1,200 and 428 kB, when a passphrase is typed) and libsodium's WASM build
+    // (534 kB, in the crypto worker for ristretto255). The app shell has its own budget, measured by
+    // `npm run bench -- browser` (docs/PERFORMANCE.md).
+    chunkSizeWarningLimit: 1_300,
+  },
   // The crypto worker is a module worker, so it can load libsodium as a separate chunk on demand.
   worker: { format: 'es' },
   server: { port: 5173, proxy: { '/api': `http://localhost:${devApiPort}` } },

@@ -1,15 +1,11 @@
 /** The layout: header with the key fingerprint, navigation built from the catalog, and the page. */
 
-import { type ReactNode, useEffect, useRef } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect, useRef } from 'react';
 import { CODE_COMPUTATIONS } from '../../shared/computations/catalog.js';
 import type { VaultState } from '../crypto/protocol.js';
-import { ComputationPage } from '../features/computation/ComputationPage.js';
-import { HistoryPage } from '../features/history/HistoryPage.js';
 import { recordResult } from '../features/history/store.js';
 import { HomePage } from '../features/home/HomePage.js';
-import { HowItWorksPage } from '../features/home/HowItWorksPage.js';
 import { KeyBadge } from '../features/keys/KeyBadge.js';
-import { KeysPage } from '../features/keys/KeysPage.js';
 import { UnlockScreen, unlockTitle } from '../features/keys/UnlockScreen.js';
 import { type KeyringState, useKeyring } from '../features/keys/useKeyring.js';
 import { useVault, type VaultView } from '../features/keys/useVault.js';
@@ -18,6 +14,19 @@ import { type Catalog, useCatalog } from './catalog.js';
 import { followLink, HOME_PATH, type Route, routeOf, usePathname } from './navigation.js';
 import { type CalculatorGroup, SiteNav } from './SiteNav.js';
 import './controls.css';
+
+// Every page but the start page is its own chunk, loaded when first opened (the service worker has
+// them all cached for offline use: every file of the build is in the release, web/pwa/).
+const ComputationPage = lazy(() =>
+  import('../features/computation/ComputationPage.js').then((m) => ({ default: m.ComputationPage })),
+);
+const HistoryPage = lazy(() =>
+  import('../features/history/HistoryPage.js').then((m) => ({ default: m.HistoryPage })),
+);
+const HowItWorksPage = lazy(() =>
+  import('../features/home/HowItWorksPage.js').then((m) => ({ default: m.HowItWorksPage })),
+);
+const KeysPage = lazy(() => import('../features/keys/KeysPage.js').then((m) => ({ default: m.KeysPage })));
 
 /** Calculators written as code, then every model of the catalog (searchable on the start page). */
 function calculatorGroups(catalog: Catalog): readonly CalculatorGroup[] {
@@ -134,7 +143,7 @@ export function App() {
         <h1 ref={heading} tabIndex={-1}>
           {title}
         </h1>
-        {content}
+        <Suspense fallback={<p className="lead">Loading the page…</p>}>{content}</Suspense>
       </main>
       <footer className="site-footer">
         <p>
