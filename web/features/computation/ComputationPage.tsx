@@ -13,6 +13,7 @@ import {
   validateForm,
 } from '../../../shared/computations/form.js';
 import { serviceReachability } from '../../app/connectivity.js';
+import { HealthRecordImport, hasRecordCodes, type RecordValues } from '../fhir/HealthRecordImport.js';
 import { type Draft, emptyDraft, formValuesOf, unreadableNumbers } from './draft.js';
 import {
   BooleanField,
@@ -43,6 +44,8 @@ export function ComputationPage({ computation, record }: { computation: Computat
   // Messages appear after the first attempt to compute, then follow every edit.
   const [attempted, setAttempted] = useState(false);
   const edited = useRef(false);
+  // Values filled from a health record are not remembered until the patient computes with them.
+  const [holdFromRecord, setHoldFromRecord] = useState(false);
   const values = formValuesOf(computation, draft);
   const { state, run } = useComputationRun(computation, values, record);
   const invalid = validateForm(computation, values);
@@ -67,11 +70,15 @@ export function ComputationPage({ computation, record }: { computation: Computat
     };
   }, [computation]);
   useEffect(() => {
-    if (!edited.current) return;
+    if (!edited.current || holdFromRecord) return;
     // An empty form is nothing to remember (and Clear the form must not leave one behind).
     const empty = JSON.stringify(draft) === JSON.stringify(emptyDraft(computation));
     void (empty ? forgetDraft(computation) : rememberDraft(computation, draft)).catch(() => undefined);
-  }, [computation, draft]);
+  }, [computation, draft, holdFromRecord]);
+  // Computed: the history keeps these inputs (sealed), so the form may be remembered as well.
+  useEffect(() => {
+    if (state.interpretation) setHoldFromRecord(false);
+  }, [state.interpretation]);
 
   // Whether the service is there, before the patient fills in the form for nothing.
   useEffect(() => void serviceReachability.check(), []);
@@ -120,13 +127,23 @@ export function ComputationPage({ computation, record }: { computation: Computat
 
   function clearForm() {
     edited.current = true;
+    setHoldFromRecord(false);
     setDraft(emptyDraft(computation));
     setAttempted(false);
+  }
+
+  function fillFromRecord(values: RecordValues) {
+    if (Object.keys(values).length === 0) return;
+    setHoldFromRecord(true);
+    editDraft((d) => draftWith(d, values));
   }
 
   return (
     <>
       <p className="lead">{computation.description}</p>
+      {hasRecordCodes(computation) && (
+        <HealthRecordImport computation={computation} onFill={fillFromRecord} />
+      )}
       <form id={formId} className="computation-form" noValidate onSubmit={submit}>
         {computation.fields.map((field) => (
           <FieldControl
@@ -192,6 +209,20 @@ export function ComputationPage({ computation, record }: { computation: Computat
       )}
     </>
   );
+}
+
+/** The draft with values confirmed from a health record in place of what was there. */
+function draftWith(draft: Draft, values: RecordValues): Draft {
+  const numbers = { ...draft.numbers };
+  const flags = { ...draft.flags };
+  const choices = { ...draft.choices };
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'boolean') flags[name] = value;
+    else if (typeof value === 'string') choices[name] = value;
+    else if (!Array.isArray(value) && 'unit' in value)
+      numbers[name] = { text: String(value.value), unit: value.unit };
+  }
+  return { ...draft, numbers, flags, choices };
 }
 
 /**
