@@ -3,7 +3,7 @@ import { numberToBytesBE } from '@noble/curves/utils.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ProblemCode } from '../errors.js';
-import { createFfdheGroup, jacobiSymbol, SECRET_EXPONENT_BITS } from './ffdhe.js';
+import { createFfdheGroup, jacobiSymbol, multiPowVartime, SECRET_EXPONENT_BITS } from './ffdhe.js';
 import { FFDHE_PRIMES } from './ffdhe-primes.js';
 import type { FfdheGroupName } from './group.js';
 
@@ -285,6 +285,33 @@ describe.each(GROUPS)('$name', ({ name, runs }) => {
       { numRuns: runs },
     );
   });
+
+  it('inverts many public elements at once like one at a time, repeats and 1 included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(anyResidue, fc.constant(1n)), { maxLength: 9 }), (elements) => {
+        const list = elements.length > 0 ? [...elements, elements[0] as bigint] : elements;
+        expect(group.invertAllVartime?.(list)).toEqual(list.map((e) => group.invert(e)));
+      }),
+      { numRuns: Math.max(5, runs / 2) },
+    );
+  });
+
+  it('multiplies powers of public bases in one pass like square-and-multiply, for any exponent length', () => {
+    const exponent = fc.oneof(
+      fc.constantFrom(0n, 1n, 2n, 3n, 31n, 32n, 33n, (1n << 256n) - 1n),
+      fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }),
+      fc.bigInt({ min: 0n, max: (1n << 700n) - 1n }),
+      fc.bigInt({ min: 0n, max: 100n }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(anyResidue, exponent), { maxLength: 4 }), (terms) => {
+        const expected = terms.reduce((product, [b, k]) => (product * modPow(b, k, p)) % p, 1n);
+        expect(multiPowVartime(terms, p)).toBe(expected);
+      }),
+      { numRuns: Math.max(5, runs / 2) },
+    );
+    expect(() => multiPowVartime([[2n, -1n]], p)).toThrow(RangeError);
+  }, 30_000);
 
   it('decodes big-endian', () => {
     const bytes = new Uint8Array(group.elementBytes);

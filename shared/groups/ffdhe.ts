@@ -28,6 +28,8 @@ export interface FfdheGroup extends Group<bigint> {
   readonly p: bigint;
   /** True when e is a quadratic residue mod p, i.e. lies in the order-q subgroup. */
   isInSubgroup(e: bigint): boolean;
+  /** True when pow(e, k) for 0 ≤ k < 2^bits is taken from fixed-base tables (`prepareBase`). */
+  hasTableFor(e: bigint, bits: number): boolean;
 }
 
 export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
@@ -84,6 +86,13 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
     },
     multiply: (a, b) => (a * b) % p,
     invert: (e) => invert(e, p),
+    invertAllVartime: (elements) => invertAllVartime(elements, p),
+    hasTableFor(e, bits) {
+      const derived = tables.derivation(e);
+      if (derived)
+        return bits <= derived.base.coveredBits && bits + exponentBits <= derived.generator.coveredBits;
+      return bits <= (tables.get(e)?.coveredBits ?? 0);
+    },
     equals: (a, b) => a === b,
     isInSubgroup: (e) => jacobiSymbol(e, p) === 1,
     fromBytes(bytes) {
@@ -207,6 +216,79 @@ function powFixedBase(table: FixedBaseTable, k: bigint, bits: number, p: bigint)
   for (let i = 0; i < windows; i++) {
     result = (result * (table.rows[i]?.[Number(rest & WINDOW_MASK)] as bigint)) % p;
     rest >>= BigInt(WINDOW_BITS);
+  }
+  return result;
+}
+
+/**
+ * Every element's inverse mod p with one modular inversion (Montgomery's trick: the running products,
+ * the inverse of the last, then back down), where each BigInt inversion costs as much as dozens of
+ * multiplications. Variable-time (like every BigInt inversion): for public elements only, a verifier's.
+ */
+export function invertAllVartime(elements: readonly bigint[], p: bigint): bigint[] {
+  if (elements.length === 0) return [];
+  const prefix: bigint[] = [];
+  let product = 1n;
+  for (const e of elements) {
+    prefix.push(product);
+    product = (product * e) % p;
+  }
+  let inverse = invert(product, p);
+  const inverses = new Array<bigint>(elements.length);
+  for (let i = elements.length - 1; i >= 0; i--) {
+    inverses[i] = (inverse * (prefix[i] as bigint)) % p;
+    inverse = (inverse * (elements[i] as bigint)) % p;
+  }
+  return inverses;
+}
+
+/**
+ * Π bᵢ^kᵢ mod p for public bases and exponents only (a verifier's): variable-time simultaneous
+ * multi-exponentiation (Straus) with sliding windows, so all terms share one chain of squarings and
+ * each takes a multiplication per window of its exponent, zero bits skipped. Exponents must be ≥ 0.
+ * Never for a secret exponent: which windows are multiplied, and when, follows its bits.
+ */
+export function multiPowVartime(terms: readonly (readonly [bigint, bigint])[], p: bigint): bigint {
+  const windows: { at: number; odd: bigint[]; digit: number }[][] = [];
+  let top = -1;
+  for (const [base, k] of terms) {
+    if (k < 0n) throw new RangeError('multiPowVartime takes exponents ≥ 0.');
+    if (k === 0n) continue;
+    const bits = k.toString(2);
+    const width = bits.length > 240 ? 5 : bits.length > 80 ? 4 : 3;
+    // base^1, base^3, …, base^(2^width − 1): the odd digits a window can end on.
+    const square = (base * base) % p;
+    const odd = [base % p];
+    for (let i = 1; i < 1 << (width - 1); i++) odd.push(((odd[i - 1] as bigint) * square) % p);
+    const list: { at: number; odd: bigint[]; digit: number }[] = [];
+    // Left to right: a window starts at a set bit and ends at the lowest set bit within `width`.
+    for (let i = 0; i < bits.length; ) {
+      if (bits[i] === '0') {
+        i++;
+        continue;
+      }
+      let end = Math.min(i + width, bits.length) - 1;
+      while (bits[end] === '0') end--;
+      list.push({ at: bits.length - 1 - end, odd, digit: Number.parseInt(bits.slice(i, end + 1), 2) });
+      i = end + 1;
+    }
+    top = Math.max(top, bits.length - 1);
+    windows.push(list);
+  }
+  // Multiplications due at each bit position, from the top down.
+  const due = new Map<number, bigint[]>();
+  for (const list of windows) {
+    for (const { at, odd, digit } of list) {
+      const factor = odd[(digit - 1) >> 1] as bigint;
+      const existing = due.get(at);
+      if (existing) existing.push(factor);
+      else due.set(at, [factor]);
+    }
+  }
+  let result = 1n;
+  for (let bit = top; bit >= 0; bit--) {
+    if (result !== 1n) result = (result * result) % p;
+    for (const factor of due.get(bit) ?? []) result = (result * factor) % p;
   }
   return result;
 }

@@ -51,6 +51,11 @@ export interface Group<E> {
   multiPow?(terms: readonly (readonly [E, bigint])[]): E;
   multiply(a: E, b: E): E;
   invert(e: E): E;
+  /**
+   * Optional: every element's inverse, for public elements only (a verifier's): variable-time, and one
+   * inversion for all of them (Montgomery's trick) where an inversion costs many multiplications.
+   */
+  invertAllVartime?(elements: readonly E[]): E[];
   equals(a: E, b: E): boolean;
 
   /**

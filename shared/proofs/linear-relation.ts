@@ -30,9 +30,14 @@ export function proverCommitments<E>(
 ): E[] {
   const { multiPow } = group;
   if (multiPow) {
-    return equations.map((terms) =>
-      multiPow(terms.map(({ scalar, base }) => [base, nonce(nonces, scalar)] as const)),
-    );
+    return equations.map((terms) => {
+      const [only] = terms;
+      // k·G alone (a public declaration's Tₐ) by ristretto255's fixed-base method, cheaper than a sum.
+      if (terms.length === 1 && only?.base === group.generator && group.name === 'ristretto255') {
+        return group.powGenerator(nonce(nonces, only.scalar));
+      }
+      return multiPow(terms.map(({ scalar, base }) => [base, nonce(nonces, scalar)] as const));
+    });
   }
   return equations.map((terms) =>
     terms

@@ -27,10 +27,19 @@ export function rerandomizationNegatedImages<E>(
   outputs: readonly Ciphertext<E>[],
   declared: readonly Ciphertext<E>[],
 ): E[] {
-  return outputs.flatMap((output, j) => {
+  const inverses = invertAllPublic(
+    group,
+    outputs.flatMap((c) => [c.a, c.b]),
+  );
+  return outputs.flatMap((_, j) => {
     const d = declared[j] as Ciphertext<E>;
-    return [group.multiply(d.a, group.invert(output.a)), group.multiply(d.b, group.invert(output.b))];
+    return [group.multiply(d.a, inverses[2 * j] as E), group.multiply(d.b, inverses[2 * j + 1] as E)];
   });
+}
+
+/** Inverses of public elements (the verifier's images), all at once where the group can. */
+function invertAllPublic<E>(group: Group<E>, elements: readonly E[]): E[] {
+  return group.invertAllVartime?.(elements) ?? elements.map((e) => group.invert(e));
 }
 
 /** How many entries v has, and where each secret sits among the scalars. */
@@ -74,5 +83,5 @@ export function privateLinearNegatedImages<E>(
   commitment: E,
   outputs: readonly Ciphertext<E>[],
 ): E[] {
-  return [commitment, ...outputs.flatMap((c) => [c.a, c.b])].map((e) => group.invert(e));
+  return invertAllPublic(group, [commitment, ...outputs.flatMap((c) => [c.a, c.b])]);
 }
