@@ -1,11 +1,12 @@
 /**
  * Every result computed on this device, per computation: a chart over time and the entries (a table
  * on a wide screen, cards on a phone), each of which can be decrypted again with the keys it was
- * encrypted to, or deleted (with an undo). The whole history exports as CSV and prints as a summary
- * for a doctor.
+ * encrypted to, or deleted (with an undo). The whole history exports as CSV or as a FHIR Bundle
+ * (each entry as a FHIR file of its own too) and prints as a summary for a doctor.
  */
 
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { CATALOG_PATH_V2 } from '../../../shared/api.js';
 import type { Computation } from '../../../shared/computations/computation.js';
 import { ConfirmDialog } from '../../app/ConfirmDialog.js';
 import { type Catalog, findInCatalog, useCatalog } from '../../app/catalog.js';
@@ -14,7 +15,9 @@ import { useTask } from '../../app/useTask.js';
 import { decryptResult } from '../../crypto/client.js';
 import type { KeySetInfo } from '../../crypto/protocol.js';
 import type { KeyringState } from '../keys/useKeyring.js';
+import { downloadFile } from './download.js';
 import { historyToCsv } from './export.js';
+import { entryToFhir, type FhirExportOptions, historyToFhirBundle } from './fhir-export.js';
 import { HistoryChart } from './HistoryChart.js';
 import { PrintableSummary } from './PrintableSummary.js';
 import { deleteAllHistory, deleteEntry, type HistoryEntry, keySetOf, mergeHistory } from './store.js';
@@ -49,15 +52,42 @@ function useNarrowScreen(): boolean {
   );
 }
 
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
 function downloadCsv(entries: readonly HistoryEntry[], catalog: Catalog): void {
-  const csv = historyToCsv(entries, catalog);
-  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = `sealed-vitals-history-${new Date().toISOString().slice(0, 10)}.csv`;
-  link.click();
-  // Some browsers read the blob after click() returns: give the download time to start.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  downloadFile(
+    historyToCsv(entries, catalog),
+    'text/csv;charset=utf-8',
+    `sealed-vitals-history-${today()}.csv`,
+  );
+}
+
+/** The code system of computation ids: the catalog of the service the app computes with. */
+function fhirOptions(): FhirExportOptions {
+  const catalog = `${import.meta.env.VITE_API_BASE_URL ?? ''}${CATALOG_PATH_V2}`;
+  return { catalogUrl: new URL(catalog, window.location.href).href };
+}
+
+const FHIR_JSON = 'application/fhir+json';
+
+function downloadFhirBundle(entries: readonly HistoryEntry[], catalog: Catalog): void {
+  const bundle = historyToFhirBundle(entries, (entry) => findInCatalog(catalog, entry.computationId), {
+    ...fhirOptions(),
+    now: new Date(),
+  });
+  downloadFile(JSON.stringify(bundle, null, 2), FHIR_JSON, `sealed-vitals-history-${today()}.fhir.json`);
+}
+
+function downloadFhirEntry(entry: HistoryEntry, computation: Computation | undefined): void {
+  const resource = entryToFhir(entry, computation, fhirOptions());
+  const name = entry.computationId.replace(/[^A-Za-z0-9-]/g, '-');
+  downloadFile(
+    JSON.stringify(resource, null, 2),
+    FHIR_JSON,
+    `sealed-vitals-${name}-${entry.computedAt.slice(0, 10)}.fhir.json`,
+  );
 }
 
 /** The entry just deleted, kept in memory (only) so that Undo can put it back as it was. */
@@ -141,8 +171,10 @@ export function HistoryPage({ keys }: { keys: KeyringState }) {
             <section className="panel history-export" aria-labelledby="export-heading">
               <h2 id="export-heading">For your doctor</h2>
               <p>
-                Print a summary of every result (or save it as a PDF from the print dialog), or download them
-                as a spreadsheet file. Both are made on this device.
+                Print a summary of every result (or save it as a PDF from the print dialog), download them as
+                a spreadsheet file, or as a FHIR file that a clinic’s health-record system can read (each
+                result, its values and the calculator’s version). All are made on this device and sent
+                nowhere.
               </p>
               <div className="form-actions">
                 <button type="button" onClick={() => window.print()}>
@@ -154,6 +186,13 @@ export function HistoryPage({ keys }: { keys: KeyringState }) {
                   onClick={() => downloadCsv(history.entries, catalog)}
                 >
                   Download as CSV
+                </button>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => downloadFhirBundle(history.entries, catalog)}
+                >
+                  Download as FHIR
                 </button>
               </div>
             </section>
@@ -340,6 +379,9 @@ function useEntryParts({ entry, computation, keySet, current, onDelete }: EntryP
           aria-busy={check.state.status === 'running'}
         >
           Decrypt again<span className="visually-hidden"> the result of {when}</span>
+        </button>
+        <button type="button" className="secondary" onClick={() => downloadFhirEntry(entry, computation)}>
+          FHIR file<span className="visually-hidden"> of the result of {when}</span>
         </button>
         <button type="button" className="secondary" onClick={onDelete}>
           Delete<span className="visually-hidden"> the result of {when}</span>
