@@ -25,10 +25,16 @@ export function generateKeyPair<E>(group: Group<E>): KeyPair<E> {
   return { x, y: group.powGenerator(x) };
 }
 
-/** a = g^r, b = M·y^r with fresh r. */
+/**
+ * a = g^r, b = M·y^r with fresh r. Both are valid elements (y and M are), which the group may
+ * remember, so that parsing this ciphertext again (verifying the answer to it) skips their check.
+ */
 export function encryptElement<E>(group: Group<E>, y: E, message: E): Ciphertext<E> {
   const r = group.randomSecretExponent();
-  return { a: group.powGenerator(r), b: group.multiply(message, group.pow(y, r)) };
+  const ciphertext = { a: group.powGenerator(r), b: group.multiply(message, group.pow(y, r)) };
+  group.rememberValid?.(ciphertext.a);
+  group.rememberValid?.(ciphertext.b);
+  return ciphertext;
 }
 
 /** M = b · (a^x)^−1. */

@@ -191,6 +191,30 @@ describe.each(GROUPS)('$name', ({ name, runs }) => {
     );
   });
 
+  it("still checks every element it did not make, and the identity, once it remembers this device's own", () => {
+    const remembering = createFfdheGroup(name);
+    const bytes = (e: bigint) => numberToBytesBE(e, remembering.elementBytes);
+    fc.assert(
+      fc.property(anyResidue, anyResidue, (own, other) => {
+        remembering.rememberValid?.(own);
+        expect(remembering.fromBytes(bytes(own))).toBe(own);
+        expect(remembering.fromBytes(bytes(other))).toBe(other);
+        expect(() => remembering.fromBytes(bytes(p - other))).toThrow(protocolError('invalid-element'));
+      }),
+      { numRuns: runs },
+    );
+    remembering.rememberValid?.(1n);
+    remembering.rememberValid?.(p - 1n);
+    for (const invalid of [0n, 1n, p - 1n]) {
+      expect(() => remembering.fromBytes(bytes(invalid))).toThrow(protocolError('invalid-element'));
+    }
+    // A prepared key parses as itself, and its negation (a non-residue) is still refused.
+    const key = remembering.powGenerator(12345n);
+    remembering.prepareBase?.(key);
+    expect(remembering.fromBytes(bytes(key))).toBe(key);
+    expect(() => remembering.fromBytes(bytes(p - key))).toThrow(protocolError('invalid-element'));
+  });
+
   it.each([
     ['one byte short', group.elementBytes - 1],
     ['one byte long', group.elementBytes + 1],

@@ -39,6 +39,7 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
   const exponentBits = SECRET_EXPONENT_BITS[name];
   const reduce = (k: bigint) => ((k % q) + q) % q;
   const tables = new PreparedBases(p, exponentBits);
+  const known = new KnownElements();
   const pow = (e: bigint, k: bigint): bigint => {
     const exponent = reduce(k);
     // A secret (short) exponent always takes the same number of windows; only a longer, public one
@@ -103,14 +104,43 @@ export function createFfdheGroup(name: FfdheGroupName): FfdheGroup {
         );
       }
       const e = bytesToNumberBE(bytes);
+      // This device's own key (a prepared base) and ciphertexts were valid when made: not checked again.
+      if (known.has(e) || tables.isPrepared(e)) return e;
       // Spec: valid iff 1 < y < p−1 and y^q ≡ 1; for a safe prime the latter is (y/p) = 1.
       if (e <= 1n || e >= p - 1n || jacobiSymbol(e, p) !== 1) {
         throw new ProtocolError('invalid-element', `Not an element of the ${name} prime-order subgroup.`);
       }
       return e;
     },
+    rememberValid(e) {
+      // 1 is the group's identity but not a valid encoding (spec: "Groups"); never remembered.
+      if (e > 1n && e < p - 1n) known.add(e);
+    },
     toBytes: (e) => numberToBytesBE(e, elementBytes),
   };
+}
+
+/**
+ * Elements this device made (its own ciphertexts, `rememberValid`), which it parses again when it
+ * verifies the answer to them: their Jacobi symbols need not be computed. Only valid elements enter,
+ * so an element found here is one the full check accepts; elements from elsewhere (an answer's
+ * outputs) are always checked. Bounded: the earliest remembered is forgotten first.
+ */
+class KnownElements {
+  static readonly MAX = 256;
+  readonly #elements = new Set<bigint>();
+
+  has(e: bigint): boolean {
+    return this.#elements.has(e);
+  }
+
+  add(e: bigint): void {
+    if (this.#elements.has(e)) return;
+    if (this.#elements.size >= KnownElements.MAX) {
+      this.#elements.delete(this.#elements.values().next().value as bigint);
+    }
+    this.#elements.add(e);
+  }
 }
 
 /**
@@ -133,6 +163,11 @@ class PreparedBases {
 
   get(base: bigint): FixedBaseTable | undefined {
     return this.#tables.get(base);
+  }
+
+  /** A base given to `prepare` or `derive`: g, or a key this device holds (elements, so valid). */
+  isPrepared(element: bigint): boolean {
+    return this.#tables.has(element) || this.#derived.has(element);
   }
 
   derivation(

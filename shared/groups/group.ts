@@ -59,6 +59,12 @@ export interface Group<E> {
   equals(a: E, b: E): boolean;
 
   /**
+   * Optional: `e`, computed by this group's operations from valid elements (a ciphertext this device
+   * just made), is valid, so `fromBytes` of its bytes need not check it again (the last few are
+   * remembered). Never for an element from elsewhere.
+   */
+  rememberValid?(e: E): void;
+  /**
    * Decodes untrusted bytes and checks that they are a valid element (spec: "Groups").
    * Throws `ProtocolError` with `invalid-encoding` (wrong length) or `invalid-element`.
    */
