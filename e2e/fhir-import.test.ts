@@ -11,6 +11,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, test } from 'vitest';
 import { ageOn, calendarDay } from '../shared/fhir/age.js';
 import { isRecord } from '../shared/records.js';
+import { expectNoAccessibilityViolations } from './accessibility.js';
 import { setUpBrowserTests } from './harness.js';
 import { evaluations, expectNoTypedValueSent, recordExchanges } from './outgoing.js';
 import { computeResult, field } from './pages.js';
@@ -41,6 +42,7 @@ async function fillFromBundle(page: Page, rows: Readonly<Record<string, string>>
     const box = review.getByRole('checkbox', { name: `${label}: ${shown}`, exact: true });
     expect(await box.isChecked(), `${label}: ${shown}`).toBe(true);
   }
+  await expectNoAccessibilityViolations(page);
   // Nothing is filled before the patient confirms.
   for (const label of Object.keys(rows).filter((l) => l !== 'Sex' && !/smoker|Diabetes/.test(l)))
     expect(await field(page, label).inputValue(), label).toBe('');
@@ -159,6 +161,7 @@ describe('fill from a health record', () => {
     const alert = page.getByRole('alert').filter({ hasText: 'This file cannot fill the form' });
     await alert.waitFor();
     expect(await alert.textContent()).toContain('The file is not JSON');
+    await expectNoAccessibilityViolations(page);
     expect(await field(page, 'Weight').inputValue()).toBe('70');
     expect(await field(page, 'Height').inputValue()).toBe('');
   }, 60_000);
