@@ -459,7 +459,7 @@ function verificationNote(entry: HistoryEntry, title: string, fingerprint: strin
     time: entry.computedAt,
     text:
       `Computed with Sealed Vitals on ${entry.computedAt}: the patient’s device encrypted the values entered ` +
-      `(listed as the basis) and sent only ciphertexts. The service answered with a proof that its encrypted ` +
+      `(contained in this resource) and sent only ciphertexts. The service answered with a proof that its encrypted ` +
       `result is exactly ${title}, version ${entry.computationVersion}` +
       (fingerprint ? ` (fingerprint ${fingerprint})` : '') +
       ', applied to those ciphertexts; the device verified that proof before it decrypted the result. ' +
