@@ -9,6 +9,7 @@
 import cluster from 'node:cluster';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +37,7 @@ import {
 import { ModelFileError } from './models/private-model.js';
 import { redisUrlProblem } from './rate-limit-store.js';
 import { loadServedCatalog } from './served-catalog.js';
+import { FASTIFY_LISTEN_TEXT, serviceLoggerOptions } from './service-log.js';
 
 /**
  * The repository root: this file runs as `server/main.ts` (tsx) or compiled as
@@ -258,6 +260,26 @@ async function startMetrics(
   }
 }
 
+interface Announcer {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/**
+ * What a person starting the service reads, once: by the single process, or by the primary when the
+ * first worker listens (each worker would otherwise say it again), with the port actually bound.
+ */
+function announce(log: Announcer, boundPort: number): void {
+  log.info(`ristretto255 on ${RISTRETTO255_BACKEND}`);
+  if (!sharedStoreUrl && workers > 1) {
+    log.info('Rate limit counted per worker (set REDIS_URL to share it across processes and instances)');
+  }
+  if (!hasWebBuild) log.warn(`No web app at ${webBuildDir}: serving the API only (run npm run build:web).`);
+  const address = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  const processes = workers > 1 ? ` (${workers} worker processes)` : '';
+  log.info(`Sealed Vitals ${hasWebBuild ? 'app and API' : 'API'} on ${address}${processes}`);
+}
+
 /**
  * The primary only forks, relays shutdown, and exits when every worker has finished its requests in
  * flight. A worker that dies after it was serving is replaced, so one crash does not halve capacity;
@@ -266,7 +288,12 @@ async function startMetrics(
 function superviseWorkers(count: number, publishing: PublishingLog): void {
   let stopping = false;
   const serving = new Set<number>();
-  cluster.on('listening', (worker) => serving.add(worker.id));
+  let announced = false;
+  cluster.on('listening', (worker, address) => {
+    serving.add(worker.id);
+    if (!announced) announce(console, address.port);
+    announced = true;
+  });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0)
@@ -310,15 +337,12 @@ async function serve(publishing: PublishingLog | undefined): Promise<void> {
     ...(hasWebBuild ? { staticDir: webBuildDir } : {}),
     ...(privateModelsDir === undefined ? {} : { modelsDir: privateModelsDir }),
     log: { reader: new LogReader(transparency.logDir), policy },
+    logger: serviceLoggerOptions(process.stdout),
   };
   // A bad model file stops the start, naming the file, the field and what is wrong; nothing is served.
   const app = await buildApp(options).catch((error: unknown) =>
     error instanceof ModelFileError ? fail(`Cannot start: ${error.message}`) : Promise.reject(error),
   );
-  app.log.info(`ristretto255 on ${RISTRETTO255_BACKEND}`);
-  if (!sharedStoreUrl && (workers > 1 || cluster.isWorker)) {
-    app.log.info('Rate limit counted per worker (set REDIS_URL to share it across processes and instances)');
-  }
   if (publishing) app.addHook('onClose', () => publishing.close());
   const metrics: ServiceMetrics | undefined = app.metrics;
   if (metrics && cluster.isWorker) shareWithPrimary(metrics);
@@ -354,18 +378,11 @@ async function serve(publishing: PublishingLog | undefined): Promise<void> {
     if (message === SHUTDOWN) close('SIGTERM');
   });
 
-  if (!hasWebBuild)
-    app.log.warn(`No web app at ${webBuildDir}: serving the API only (run npm run build:web).`);
   try {
-    // Fastify logs this line with the address it actually bound.
-    const serving = hasWebBuild ? 'app and API' : 'API';
-    await app.listen({
-      port,
-      host,
-      listenTextResolver: (address) => `Sealed Vitals ${serving} on ${address}`,
-    });
+    await app.listen({ port, host, listenTextResolver: () => FASTIFY_LISTEN_TEXT });
   } catch (error) {
     app.log.error({ err: error }, `Cannot listen on ${host}:${port}`);
     process.exit(1);
   }
+  if (!cluster.isWorker) announce(app.log, (app.server.address() as AddressInfo).port);
 }
