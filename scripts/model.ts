@@ -176,7 +176,9 @@ function nextVersionFiles(publicFile: string, secretFile: string): Map<string, R
     return new Map([[secretFile, { ...secret, rho: drawRho() }]]);
   const { description } = load(publicFile);
   const version = description.version + 1;
-  const files = new Map([[publicFile, { ...readJsonObject(publicFile), version }]]);
+  const files = new Map<string, Record<string, unknown>>([
+    [publicFile, { ...readJsonObject(publicFile), version }],
+  ]);
   if (description.private) files.set(secretFile, { ...readJsonObject(secretFile), version, rho: drawRho() });
   return files;
 }
