@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { bytesToHex, numberToBytesLE } from '@noble/curves/utils.js';
 import { evaluateAndProve } from '../server/evaluation.js';
-import { ModelFileError } from '../server/models/private-model.js';
+import { ModelFileError } from '../server/private-model.js';
 import { readModelFile } from '../server/served-catalog.js';
 import { encryptInputs, generateGroupKeyPair, verifyAndDecryptOutputs } from '../shared/client.js';
 import { computationToWireV2 } from '../shared/computations/catalog.js';

@@ -50,7 +50,7 @@ export interface AppOptions {
   logger?: boolean | object;
   /** The built web app to serve at `/`; API only when absent. */
   staticDir?: string;
-  /** Where the private model files are (default server/models/); a bad one stops the start. */
+  /** Where the private model files are (default models/); a bad one stops the start. */
   modelsDir?: string;
   /** Largest accepted request body in bytes (default 64 KiB). */
   bodyLimit?: number;

@@ -34,7 +34,7 @@ import {
   serveMetrics,
   shareWithPrimary,
 } from './metrics.js';
-import { ModelFileError } from './models/private-model.js';
+import { ModelFileError } from './private-model.js';
 import { redisUrlProblem } from './rate-limit-store.js';
 import { loadServedCatalog } from './served-catalog.js';
 import { FASTIFY_LISTEN_TEXT, serviceLoggerOptions } from './service-log.js';

@@ -1,6 +1,6 @@
 /**
  * The computations this service serves: the ones written as code (shared/computations/catalog.ts),
- * and every model file in `MODELS_DIR` (default: the built-in models in server/models/), each with
+ * and every model file in `MODELS_DIR` (default: the built-in models in models/), each with
  * what it evaluates from: a public declaration's matrices, or a private model's secret weights and
  * its commitment. A bad model file stops the start with an error naming the file, the field and what
  * is wrong: nothing half-loaded is served.
@@ -17,7 +17,7 @@ import { type ModelDescription, parseModel } from '../shared/models/model.js';
 import { deriveBounds, modelComputation } from '../shared/models/model-computation.js';
 import { type DeclaredStatement, declaredStatement } from '../shared/proofs/answer-proof.js';
 import { RISTRETTO255 } from './groups.js';
-import { ModelFileError, type PrivateModel, parsePrivateModel } from './models/private-model.js';
+import { ModelFileError, type PrivateModel, parsePrivateModel } from './private-model.js';
 
 export interface ServedComputation {
   /** As the catalog publishes it (a private model's version and commitment from its file). */
@@ -33,7 +33,7 @@ export interface ServedComputation {
 }
 
 const repoRoot = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '../../..', import.meta.url));
-export const DEFAULT_MODELS_DIR = join(repoRoot, 'server', 'models');
+export const DEFAULT_MODELS_DIR = join(repoRoot, 'models');
 
 const PUBLIC_SUFFIX = '.model.json';
 const PRIVATE_SUFFIX = '.private.json';

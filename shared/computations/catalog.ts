@@ -1,7 +1,7 @@
 /**
  * The computations this app ships. Written as code: products and series that no model file can say
  * (`CODE_COMPUTATIONS`, which the service serves as they are). Shipped model files: the built-in
- * models whose declarations the app trusts without pinning (server/models/). Any other model the
+ * models whose declarations the app trusts without pinning (models/). Any other model the
  * service loads reaches the app through its v2 catalog (web/crypto/trusted-catalog.ts).
  */
 

@@ -1,10 +1,10 @@
 /**
  * CHA₂DS₂-VASc stroke-risk score in atrial fibrillation (spec: "`cha2ds2-vasc`"), a public model file
- * (server/models/cha2ds2-vasc.model.json) shipped with the app: the service returns E(Σ weight·indicator);
+ * (models/cha2ds2-vasc.model.json) shipped with the app: the service returns E(Σ weight·indicator);
  * age and sex become indicators on the device.
  */
 
-import description from '../../server/models/cha2ds2-vasc.model.json' with { type: 'json' };
+import description from '../../models/cha2ds2-vasc.model.json' with { type: 'json' };
 import {
   AGE,
   DIABETES,

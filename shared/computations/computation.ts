@@ -140,7 +140,7 @@ export interface AdditiveOps<E> {
  * A computation as the client knows it. What the service computes is `evaluation`, data that the
  * service evaluates from and proves its answer against (spec v2: "Declarations"): there is no
  * evaluation code per computation. A private model's declaration is its commitment; its weights live
- * only in the service's model file (server/models/).
+ * only in the service's model file (models/).
  */
 export interface Computation {
   readonly id: string;

@@ -1,6 +1,6 @@
 /**
  * Framingham 2008 general cardiovascular disease, 10-year risk (D'Agostino et al., Circulation 2008),
- * a private model file (server/models/framingham-2008.model.json) shipped with the app: features on the
+ * a private model file (models/framingham-2008.model.json) shipped with the app: features on the
  * device (ln age, ln cholesterols, ln systolic pressure treated or not, smoker, diabetes, ×10^4), once
  * per sex with E(0) in the other sex's slots, so the service evaluates both without knowing which
  * counts. The weights stay in the service's private file; the app ships what the service derives from
@@ -8,7 +8,7 @@
  * every answer against (server/model-commitment.test.ts checks they are what the service publishes).
  */
 
-import description from '../../server/models/framingham-2008.model.json' with { type: 'json' };
+import description from '../../models/framingham-2008.model.json' with { type: 'json' };
 import {
   AGE,
   CURRENT_SMOKER,
