@@ -14,11 +14,7 @@ import { hexToBytes } from '@noble/curves/utils.js';
 import type { DeclaredMatrix } from '../shared/declaration.js';
 import type { Group } from '../shared/groups/group.js';
 import { ModelError } from '../shared/models/features.js';
-import {
-  type ModelCoefficients,
-  type ModelDescription,
-  parseCoefficients,
-} from '../shared/models/model.js';
+import { type ModelCoefficients, type ModelDescription, parseCoefficients } from '../shared/models/model.js';
 import { modelMatrix } from '../shared/models/model-computation.js';
 import { commitToModel } from '../shared/proofs/commitment.js';
 import { scalarFromBytes } from '../shared/proofs/scalar.js';
