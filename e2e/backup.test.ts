@@ -98,7 +98,7 @@ describe('backup and restore', () => {
       made.results.map((r) => r.value).sort(),
     );
 
-    const page = await browserTests.newPage();
+    const page = await (await browserTests.newContext({ keys: 'own' })).newPage();
     await openKeysPage(page);
     const ownFingerprint = await shownFingerprint(page);
     expect(ownFingerprint).not.toBe(made.fingerprint);
@@ -135,7 +135,7 @@ describe('backup and restore', () => {
     const flip = (text: string, at: number) =>
       text.slice(0, at) + (text.charAt(at) === 'A' ? 'B' : 'A') + text.slice(at + 1);
 
-    const page = await browserTests.newPage();
+    const page = await (await browserTests.newContext({ keys: 'own' })).newPage();
     await openKeysPage(page);
     const before = await storedState(page);
     const attempts: [string, string, string][] = [

@@ -236,7 +236,7 @@ describe('decrypt again', () => {
     });
     const forged = sealBackupInNode(fileText, { ...payload, history });
 
-    const restored = await browserTests.newPage();
+    const restored = await (await browserTests.newContext({ keys: 'own' })).newPage();
     await openKeysPage(restored);
     expect(await restoreBackup(restored, forged)).toMatchObject({ restored: true });
     await restored.goto('/history');

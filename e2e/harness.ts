@@ -34,10 +34,11 @@ export interface BrowserTests {
   /** The log the service serves, its keys and its local witnesses. */
   readonly transparency: LocalTransparency;
   /**
-   * A new browser context (its own storage, so its own keys), closed after the test. Its keys are set
-   * up with "no protection on this device" through the first-use step, so a test that is not about
-   * protection at rest finds the app as it was before it had one; `{ protection: 'fresh' }` leaves
-   * the first-use step to the test.
+   * A new browser context (its own storage), closed after the test. By default it is a copy of the
+   * test file's device: one set up once, through the first-use step, with "no protection on this
+   * device", so a test that is not about protection at rest finds the app as it was before it had
+   * one. `{ keys: 'own' }` sets up a device of its own the same way (its own keys), and
+   * `{ protection: 'fresh' }` leaves the first-use step to the test.
    */
   newContext(options?: ContextOptions): Promise<BrowserContext>;
   /** A page in a new context. */
@@ -50,6 +51,11 @@ export interface BrowserTests {
 
 export interface ContextOptions {
   readonly protection?: 'none' | 'fresh';
+  /**
+   * 'file' (default): a copy of the file's device, its IndexedDB as the first-use step left it
+   * (the same keys in every such context of the file); 'own': keys made for this context alone.
+   */
+  readonly keys?: 'file' | 'own';
   /** The page's size (default: Playwright's, 1280 × 720). */
   readonly viewport?: { readonly width: number; readonly height: number };
 }
@@ -93,6 +99,8 @@ export function setUpBrowserTests(service: ServiceOptions = {}): BrowserTests {
   let browser: Browser | undefined;
   let baseUrl: string | undefined;
   let transparency: LocalTransparency | undefined;
+  /** The file's device, set up once: its storage is copied into each default context. */
+  let deviceState: Awaited<ReturnType<BrowserContext['storageState']>> | undefined;
   const logDir = mkdtempSync(join(tmpdir(), 'sealed-vitals-e2e-log-'));
   const contexts: BrowserContext[] = [];
 
@@ -122,6 +130,11 @@ export function setUpBrowserTests(service: ServiceOptions = {}): BrowserTests {
     }
     await startServer(0);
     browser = await launchChromium();
+    // The first-use step costs a page load and a key generation: done once per file, not per test.
+    const device = await browser.newContext({ baseURL: tests.baseUrl });
+    await setUpWithoutProtection(device);
+    deviceState = await device.storageState({ indexedDB: true });
+    await device.close();
   });
 
   afterEach(async () => {
@@ -146,10 +159,15 @@ export function setUpBrowserTests(service: ServiceOptions = {}): BrowserTests {
     },
     async newContext(options = {}) {
       if (!browser) throw new Error('The browser is not started yet (use it inside a test).');
-      const { viewport } = options;
-      const context = await browser.newContext({ baseURL: tests.baseUrl, ...(viewport ? { viewport } : {}) });
+      const { viewport, protection = 'none', keys = 'file' } = options;
+      const copyOfDevice = protection === 'none' && keys === 'file';
+      const context = await browser.newContext({
+        baseURL: tests.baseUrl,
+        ...(viewport ? { viewport } : {}),
+        ...(copyOfDevice && deviceState ? { storageState: deviceState } : {}),
+      });
       contexts.push(context);
-      if (options.protection !== 'fresh') await setUpWithoutProtection(context);
+      if (protection === 'none' && !copyOfDevice) await setUpWithoutProtection(context);
       return context;
     },
     async newPage() {

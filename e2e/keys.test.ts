@@ -61,7 +61,7 @@ describe('device keys', () => {
     await otherTab.goto('/keys');
     expect(await shownFingerprint(otherTab)).toBe(first);
 
-    const otherProfile = await browserTests.newPage();
+    const otherProfile = await (await browserTests.newContext({ keys: 'own' })).newPage();
     await otherProfile.goto('/');
     const second = await shownFingerprint(otherProfile);
     expect(second).toMatch(/^[0-9a-f]{4}( [0-9a-f]{4}){3}$/);
