@@ -30,7 +30,12 @@ import {
 import { CATALOG_PATH_V2 } from '../shared/api.js';
 import type { Computation, FieldValue, FormValues } from '../shared/computations/computation.js';
 import { ristretto255Group } from '../shared/groups/ristretto255.js';
-import { deriveBounds, exactLinearPredictor, linkResult } from '../shared/models/model-computation.js';
+import {
+  deriveBounds,
+  exactLinearPredictor,
+  linkResult,
+  stratumOf,
+} from '../shared/models/model-computation.js';
 import { randomBelow } from '../shared/random.js';
 import { type BrowserResult, benchBrowser } from './browser.js';
 import { benchComputation, type ComputationResult, type Sample, sampleForm } from './computations.js';
@@ -238,7 +243,7 @@ function plaintextResult(modelsDir: string, id: string, form: FormValues): { val
   const { description, privateModel } = readModelFile(publicModelFile(modelsDir, id));
   const coefficients = privateModel?.coefficients ?? description.coefficients;
   if (!coefficients || description.link.kind !== 'logistic') throw new Error(`${id}: not a generated model`);
-  const stratum = description.strata ? String(form[description.strata.field]) : undefined;
+  const stratum = stratumOf(description, form);
   const { scale } = description.display;
   const { error } = deriveBounds(description, coefficients);
   return {

@@ -35,6 +35,7 @@ import {
   exactLinearPredictor,
   linkResult,
   modelComputation,
+  stratumOf,
 } from '../shared/models/model-computation.js';
 import { declaredStatement } from '../shared/proofs/answer-proof.js';
 import { randomBelow } from '../shared/random.js';
@@ -131,7 +132,7 @@ function worked(loaded: Loaded, values: FormValues): string {
   const { description, coefficients, computation, served } = loaded;
   const errors = validateForm(computation, values);
   if (Object.keys(errors).length > 0) throw new Error(Object.values(errors).join(' '));
-  const stratum = description.strata ? String(values[description.strata.field]) : undefined;
+  const stratum = stratumOf(description, values);
   const exact = exactLinearPredictor(description, coefficients, values);
   const key = generateGroupKeyPair(computation.group);
   const plaintexts = computation.encodeInputs(values);

@@ -13,7 +13,8 @@
  *   {"centre": [e, c]}               e − c
  *   {"times": [e, c]}  {"divide": [e, c]}    scaling (e.g. a creatinine by its κ)
  * A constant (p, knot, c, from, below) is a number, or, in a stratified model, an object giving one
- * number per stratum (e.g. {"female": 0.7, "male": 0.9}).
+ * number per stratum (e.g. {"female": 0.7, "male": 0.9}; with several strata fields, per combination:
+ * {"female/white": …, "female/black": …, …}).
  */
 
 import { isRecord } from '../records.js';
@@ -159,7 +160,11 @@ export function parseConstant(
     const missing = strata.filter((s) => !keys.includes(s));
     const extra = keys.filter((k) => !strata.includes(k));
     if (missing.length > 0 || extra.length > 0)
-      throw new ModelError(path, `must give one number for each stratum (${strata.join(', ')})`);
+      throw new ModelError(
+        path,
+        `must give one number for each stratum (${strata.join(', ')}): ` +
+          (missing.length > 0 ? `${missing.join(', ')} missing` : `${extra.join(', ')} is not one`),
+      );
     for (const s of strata) {
       if (typeof value[s] !== 'number' || !Number.isFinite(value[s]))
         throw new ModelError(`${path}.${s}`, 'must be a finite number');

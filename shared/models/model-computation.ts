@@ -25,13 +25,14 @@ import {
   ModelError,
 } from './features.js';
 import {
-  capitalized,
   type DerivedBounds,
   domainOf,
   type Grade,
   type ModelCoefficients,
   type ModelDescription,
   type PublishedModel,
+  stratumKey,
+  stratumSuffix,
   weightOf,
 } from './model.js';
 
@@ -50,9 +51,9 @@ function slotsOf(model: ModelDescription): Slot[] {
   const { strata } = model;
   if (!strata) return model.features.map((f) => ({ input: f.name, feature: f.name, stratum: undefined }));
   return strata.order.flatMap((stratum) => [
-    ...model.features.map((f) => ({ input: `${f.name}${capitalized(stratum)}`, feature: f.name, stratum })),
+    ...model.features.map((f) => ({ input: `${f.name}${stratumSuffix(stratum)}`, feature: f.name, stratum })),
     ...(strata.interceptPerStratum
-      ? [{ input: `intercept${capitalized(stratum)}`, feature: undefined, stratum }]
+      ? [{ input: `intercept${stratumSuffix(stratum)}`, feature: undefined, stratum }]
       : []),
   ]);
 }
@@ -320,6 +321,11 @@ function toStep(value: number, step: number | undefined): number {
   return Number((Math.round(value / step) * step).toFixed(decimals));
 }
 
+/** The patient's stratum (`female`, `female/black`) from the strata fields' values; none if unstratified. */
+export function stratumOf(model: ModelDescription, values: FormValues): string | undefined {
+  return model.strata ? stratumKey(model.strata, (field) => readChoice(values, field)) : undefined;
+}
+
 /** Σβx in double precision from the real coefficients (no fixed point): the plaintext reference. */
 export function exactLinearPredictor(
   model: ModelDescription,
@@ -327,7 +333,7 @@ export function exactLinearPredictor(
   values: FormValues,
 ): number {
   const read = fieldReader(model, values);
-  const stratum = model.strata ? readChoice(values, model.strata.field) : undefined;
+  const stratum = stratumOf(model, values);
   return model.features.reduce(
     (sum, f) =>
       sum + weightOf(coefficients.weights, f.name, stratum) * evaluateExpression(f.from, read, stratum),
@@ -390,8 +396,6 @@ export function modelComputation(model: PublishedModel, evaluation?: Declaration
   const { linearPredictor, error } = model.derived;
   const [fs, ws] = [scaleOf(model.precision.features), scaleOf(model.precision.weights)];
   const outputScale = fs * ws;
-  const stratumOf = (values: FormValues) =>
-    model.strata ? readChoice(values, model.strata.field) : undefined;
   const likely =
     model.link.kind === 'cox' && typeof model.link.mean === 'object'
       ? Object.values(model.link.mean).reduce((a, b) => a + b, 0) / Object.values(model.link.mean).length
@@ -428,7 +432,7 @@ export function modelComputation(model: PublishedModel, evaluation?: Declaration
 
     encodeInputs(values): Plaintexts {
       const read = fieldReader(model, values);
-      const stratum = stratumOf(values);
+      const stratum = stratumOf(model, values);
       const plaintexts: Record<string, bigint> = {};
       for (const slot of slots) {
         const feature = model.features.find((f) => f.name === slot.feature);
@@ -443,7 +447,7 @@ export function modelComputation(model: PublishedModel, evaluation?: Declaration
       const raw = outputs[model.output];
       if (raw === undefined) throw new TypeError(`Missing ${model.output}; the outputs were not checked.`);
       const lp = Number(raw) / outputScale;
-      const result = linkResult(model, lp, stratumOf(values));
+      const result = linkResult(model, lp, stratumOf(model, values));
       const { template, decimals, scale } = model.display;
       const shown = Number((result * scale).toFixed(decimals));
       const display = template.replace('{value}', shown.toFixed(decimals));

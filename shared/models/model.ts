@@ -59,15 +59,44 @@ export interface ModelFeature {
 }
 
 /**
- * A choice whose value picks which feature slots carry values: every feature is sent once per
- * stratum, E(0) in the others, so the service never learns which stratum the patient is in.
+ * The choices whose values pick which feature slots carry values: every feature is sent once per
+ * stratum, E(0) in the others, so the service never learns which stratum the patient is in. One choice
+ * (`field`: a stratum is one of its values, `female`) or several (`fields`: a stratum is one value of
+ * each, joined by `/` in the fields' order, `female/black`; `/` is in no name, so a key reads one way).
  */
-export interface Strata {
-  readonly field: string;
-  /** The slots' order in the catalog (default: the choice's options). */
+export type Strata = OneFieldStrata | CombinedStrata;
+
+interface StrataSlots {
+  /** Every stratum once: the slots' order in the catalog (default: the options' order, crossed). */
   readonly order: readonly string[];
   /** An intercept per stratum (an input of 1 in the patient's slot) rather than one for all. */
   readonly interceptPerStratum: boolean;
+}
+
+export interface OneFieldStrata extends StrataSlots {
+  readonly field: string;
+}
+
+export interface CombinedStrata extends StrataSlots {
+  readonly fields: readonly string[];
+}
+
+/** Joins one value of each strata field into a stratum key (`female/black`). */
+export const STRATUM_SEPARATOR = '/';
+
+/** The choice fields whose values make the stratum, in the key's order. */
+export function strataFields(strata: Strata): readonly string[] {
+  return 'field' in strata ? [strata.field] : strata.fields;
+}
+
+/** The patient's stratum: the strata fields' values, joined. */
+export function stratumKey(strata: Strata, choice: (field: string) => string): string {
+  return strataFields(strata).map(choice).join(STRATUM_SEPARATOR);
+}
+
+/** What a stratum's inputs are named with: `Female`, `FemaleBlack` (`lnAgeFemaleBlack`). */
+export function stratumSuffix(stratum: string): string {
+  return stratum.split(STRATUM_SEPARATOR).map(capitalized).join('');
 }
 
 export type Link =
@@ -224,15 +253,7 @@ export function parseModel(value: unknown, published = false): ModelDescription 
       'features',
       `make ${inputs} inputs, more than the ${MAX_MODEL_INPUTS} a request may carry`,
     );
-  for (const feature of features) {
-    for (const suffix of strataValues?.map(capitalized) ?? ['']) {
-      if (!NAME.test(`${feature.name}${suffix}`))
-        throw new ModelError(
-          `features.${feature.name}`,
-          'with its stratum suffix, the name is longer than 32 characters',
-        );
-    }
-  }
+  checkInputNames(features, strata);
   const description: ModelDescription = {
     format: MODEL_FORMAT,
     id: value.id,
@@ -294,7 +315,17 @@ export function parseCoefficients(
     if (!isRecord(record))
       throw new ModelError(at('weights'), `must give weights per stratum (${strata.join(', ')})`);
     const extra = Object.keys(record).filter((k) => !strata.includes(k));
-    if (extra.length > 0) throw new ModelError(at(`weights.${extra[0]}`), 'is not a stratum of this model');
+    if (extra.length > 0)
+      throw new ModelError(
+        at(`weights.${extra[0]}`),
+        `is not a stratum of this model (${strata.join(', ')})`,
+      );
+    const missing = strata.filter((s) => record[s] === undefined);
+    if (missing.length > 0)
+      throw new ModelError(
+        at(`weights.${missing[0]}`),
+        `is missing: every stratum needs its weights (${missing.join(', ')} ${missing.length > 1 ? 'have' : 'has'} none)`,
+      );
     weights = Object.fromEntries(strata.map((s) => [s, flat(record[s], at(`weights.${s}`))]));
   } else {
     weights = flat(value.weights, at('weights'));
@@ -318,6 +349,29 @@ export function weightOf(weights: Weights, feature: string, stratum: string | un
 
 export function capitalized(value: string): string {
   return value.charAt(0).toUpperCase() + value.slice(1);
+}
+
+/**
+ * Every input's name (a feature's, with its stratum's suffix; a stratum's intercept) must itself be a
+ * name of at most 32 characters, and no two may be the same (`aB` + `C` and `a` + `BC` would be).
+ */
+function checkInputNames(features: readonly ModelFeature[], strata: Strata | undefined) {
+  const seen = new Set<string>();
+  const check = (input: string, at: string) => {
+    if (!NAME.test(input))
+      throw new ModelError(
+        at,
+        `with its stratum suffix the input ${input} has ${input.length} characters, more than 32: ` +
+          'shorten the feature name or the strata fields’ option values',
+      );
+    if (seen.has(input))
+      throw new ModelError(at, `makes the input ${input}, as another feature or stratum does: rename one`);
+    seen.add(input);
+  };
+  for (const suffix of strata?.order.map(stratumSuffix) ?? ['']) {
+    for (const feature of features) check(`${feature.name}${suffix}`, `features.${feature.name}`);
+    if (strata?.interceptPerStratum) check(`intercept${suffix}`, 'strata.interceptPerStratum');
+  }
 }
 
 function parseName(value: unknown, path: string): string {
@@ -471,24 +525,60 @@ export function domainOf(field: ModelField): FieldDomain {
 
 function parseStrata(value: unknown, fields: readonly ModelField[]): Strata {
   if (!isRecord(value)) throw new ModelError('strata', 'must be an object');
-  exactKeys(value, 'strata', ['field'], ['order', 'interceptPerStratum']);
-  const field = fields.find((f) => f.name === value.field);
-  if (field?.kind !== 'choice')
-    throw new ModelError('strata.field', 'must name a choice field of this model');
-  const options = field.options.map((o) => o.value);
-  const order = value.order === undefined ? options : value.order;
-  if (!Array.isArray(order) || order.length !== options.length || !options.every((o) => order.includes(o)))
-    throw new ModelError(
-      'strata.order',
-      `must list each option of ${field.name} once (${options.join(', ')})`,
-    );
+  exactKeys(value, 'strata', [], ['field', 'fields', 'order', 'interceptPerStratum']);
+  if (value.field !== undefined && value.fields !== undefined)
+    throw new ModelError('strata', 'give field (one choice) or fields (several), not both');
   if (value.interceptPerStratum !== undefined && typeof value.interceptPerStratum !== 'boolean')
     throw new ModelError('strata.interceptPerStratum', 'must be true or false');
-  return {
-    field: field.name,
-    order: order as string[],
-    interceptPerStratum: value.interceptPerStratum === true,
+  const interceptPerStratum = value.interceptPerStratum === true;
+  const choice = (name: unknown, at: string) => {
+    const field = fields.find((f) => f.name === name);
+    if (field?.kind !== 'choice') throw new ModelError(at, 'must name a choice field of this model');
+    return field;
   };
+  if (value.fields === undefined) {
+    if (value.field === undefined) throw new ModelError('strata.field', 'is missing');
+    const field = choice(value.field, 'strata.field');
+    const options = field.options.map((o) => o.value);
+    const order = value.order === undefined ? options : value.order;
+    if (!Array.isArray(order) || order.length !== options.length || !options.every((o) => order.includes(o)))
+      throw new ModelError(
+        'strata.order',
+        `must list each option of ${field.name} once (${options.join(', ')})`,
+      );
+    return { field: field.name, order: order as string[], interceptPerStratum };
+  }
+  const list = value.fields;
+  if (!Array.isArray(list) || list.length < 2)
+    throw new ModelError('strata.fields', 'must list two or more choice fields (one: write "field")');
+  const chosen = list.map((name, i) => choice(name, `strata.fields[${i}]`));
+  chosen.forEach((field, i) => {
+    if (chosen.indexOf(field) !== i)
+      throw new ModelError(`strata.fields[${i}]`, `${field.name} is listed twice`);
+  });
+  // Every combination of one value per field, the first field's values outermost.
+  const combinations = chosen.reduce<string[]>(
+    (keys, field) =>
+      keys.flatMap((key) =>
+        field.options.map((o) => (key ? `${key}${STRATUM_SEPARATOR}${o.value}` : o.value)),
+      ),
+    [''],
+  );
+  const names = chosen.map((f) => f.name).join(' × ');
+  const order = value.order === undefined ? combinations : value.order;
+  if (!Array.isArray(order)) throw new ModelError('strata.order', `must list every stratum of ${names} once`);
+  order.forEach((key, i) => {
+    if (typeof key !== 'string' || !combinations.includes(key))
+      throw new ModelError(
+        `strata.order[${i}]`,
+        `${JSON.stringify(key)} is not a stratum: one value of each of ${names}, joined by "${STRATUM_SEPARATOR}" (${combinations[0]})`,
+      );
+    if (order.indexOf(key) !== i) throw new ModelError(`strata.order[${i}]`, `${key} is listed twice`);
+  });
+  const missing = combinations.filter((key) => !order.includes(key));
+  if (missing.length > 0)
+    throw new ModelError('strata.order', `misses ${missing.join(', ')}: every stratum of ${names} once`);
+  return { fields: chosen.map((f) => f.name), order: order as string[], interceptPerStratum };
 }
 
 function parseFeatures(

@@ -14,7 +14,7 @@ import type { Computation, FormValues } from '../computations/computation.js';
 import { validateForm } from '../computations/form.js';
 import { FRAMINGHAM_PUBLISHED, framingham } from '../computations/framingham.js';
 import { encryptedRoundTrip, FRAMINGHAM_REFERENCE } from '../computations/test-support.js';
-import { linkResult } from './model-computation.js';
+import { linkResult, stratumOf } from './model-computation.js';
 
 const served = loadServedCatalog();
 
@@ -40,7 +40,7 @@ function expectWithinBound(
   const lp =
     Number(outputs[description.output]) /
     10 ** (description.precision.features + description.precision.weights);
-  const stratum = description.strata ? String(values[description.strata.field]) : undefined;
+  const stratum = stratumOf(description, values);
   const { error } = description.derived;
   const scale = description.display.scale;
   const [low, high] = [lp - error, lp + error].map((x) => linkResult(description, x, stratum) * scale) as [
