@@ -11,6 +11,7 @@
 import { base64urlnopad } from '@scure/base';
 import { isRecord } from '../../shared/records.js';
 import { IV_BYTES, openBytes, sealBytes, TAG_BYTES } from './aes-gcm.js';
+import { BackupError } from './backup-error.js';
 import { MAX_BACKUP_BYTES } from './protocol.js';
 
 export const BACKUP_FORMAT = 'sealed-vitals-backup';
@@ -21,11 +22,6 @@ export const KDF_ITERATIONS = 600_000;
 const KDF_ITERATIONS_ACCEPTED = { min: KDF_ITERATIONS, max: 10_000_000 } as const;
 const SALT_BYTES = 16;
 const SALT_BYTES_ACCEPTED = { min: 16, max: 64 } as const;
-
-/** A backup that cannot be made or opened; the message is for the patient and holds no secret. */
-export class BackupError extends Error {
-  override readonly name = 'BackupError';
-}
 
 export const WRONG_PASSPHRASE_OR_CHANGED =
   'The passphrase is wrong, or the file was changed after it was saved.';

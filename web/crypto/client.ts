@@ -15,6 +15,7 @@ import type { HistoryEntry } from '../features/history/entry.js';
 import {
   type BackupMade,
   type BackupRestored,
+  type CheckedEntry,
   type Computed,
   type DecryptedAgain,
   KEYS_CHANGED_CHANNEL,
@@ -98,6 +99,11 @@ function call<K extends WorkerRequestKind>(
 /** The device's key sets, current and older (the first set is generated on first use). */
 export function getKeyring(): Promise<KeyringInfo> {
   return call({ kind: 'key-info' });
+}
+
+/** The service's catalog (or the one kept from the last visit) as the worker checked it against the log. */
+export function checkedCatalog(): Promise<readonly CheckedEntry[]> {
+  return call({ kind: 'catalog' });
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   ServiceResponseError,
   VerificationError,
 } from '../../shared/errors.js';
-import { BackupError } from './backup.js';
+import { BackupError } from './backup-error.js';
 import { KeyStoreError } from './keystore.js';
 import type { WorkerErrorName } from './protocol.js';
 import { LockedError, UnlockError } from './vault.js';

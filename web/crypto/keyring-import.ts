@@ -7,7 +7,7 @@
 import type { GroupKeyPair } from '../../shared/client.js';
 import { withScheme } from '../../shared/scheme.js';
 import { publicKeyToWire } from '../../shared/wire.js';
-import { BackupError } from './backup.js';
+import { BackupError } from './backup-error.js';
 import {
   fingerprintOf,
   groupsOf,

@@ -9,7 +9,6 @@
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { base64urlnopad } from '@scure/base';
 import { createStore, delMany, get, getMany, set } from 'idb-keyval';
-import { generateGroupKeyPair } from '../../shared/client.js';
 import type { GroupName } from '../../shared/groups/group.js';
 import { isRecord } from '../../shared/records.js';
 import type { PublicKeyWire } from '../../shared/wire.js';
@@ -68,7 +67,7 @@ export async function resealKeyring(from: DataKey | undefined, to: DataKey): Pro
       keySets: [...current.keySets, ...legacy.keySets.filter((set) => !here.has(set.id))],
     };
   }
-  keyring = keyring ? await withEveryCatalogGroup(keyring) : firstKeyring();
+  keyring = keyring ? await withEveryCatalogGroup(keyring) : await firstKeyring();
   await writeKeyring(to, keyring);
   if (legacy) await delMany([LEGACY_RECORD_KEY, LEGACY_WRAPPING_KEY_KEY], store);
 }
@@ -85,7 +84,7 @@ function underLock<R>(work: () => Promise<R>): Promise<R> {
 async function readOrCreateLocked(key: DataKey): Promise<PlainKeyring> {
   const stored = await readKeyring(key);
   if (stored && hasEveryCatalogGroup(stored)) return stored;
-  return saveKeyring(key, stored ? await withEveryCatalogGroup(stored) : firstKeyring());
+  return saveKeyring(key, stored ? await withEveryCatalogGroup(stored) : await firstKeyring());
 }
 
 async function readKeyring(key: DataKey): Promise<PlainKeyring | undefined> {
@@ -130,14 +129,20 @@ function storageRefused(): KeyStoreError {
   );
 }
 
-function firstKeyring(): PlainKeyring {
-  const set = newKeySet();
+async function firstKeyring(): Promise<PlainKeyring> {
+  const set = await newKeySet();
   return { current: set.id, keySets: [set] };
 }
 
-export function newKeySet(): KeySet {
+/** A new key pair in `group`: the groups' code loads when keys are made, not with the worker. */
+async function generatedKey(group: GroupName): Promise<PlainGroupKey> {
+  const { generateGroupKeyPair } = await import('../../shared/client.js');
+  return plainKey(generateGroupKeyPair(group));
+}
+
+export async function newKeySet(): Promise<KeySet> {
   const keys: Partial<Record<GroupName, PlainGroupKey>> = {};
-  for (const group of CATALOG_GROUPS) keys[group] = plainKey(generateGroupKeyPair(group));
+  for (const group of CATALOG_GROUPS) keys[group] = await generatedKey(group);
   return { id: crypto.randomUUID(), createdAt: new Date().toISOString(), keys };
 }
 
@@ -146,7 +151,7 @@ export async function withEveryCatalogGroup(keyring: PlainKeyring): Promise<Plai
   const set = currentSet(keyring);
   const keys = { ...set.keys };
   for (const group of CATALOG_GROUPS.filter((name) => !set.keys[name])) {
-    keys[group] = plainKey(generateGroupKeyPair(group));
+    keys[group] = await generatedKey(group);
   }
   return {
     ...keyring,

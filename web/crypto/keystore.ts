@@ -15,7 +15,6 @@ import { currentSet, infoOf, KeyStoreError, type PlainKeyring, pairOf } from './
 import { changeKeyring, newKeySet, openKeyring } from './keyring-storage.js';
 import type { KeyringInfo } from './protocol.js';
 
-export { importKeyring } from './keyring-import.js';
 export { KeyStoreError, type PlainKeyring } from './keyring-records.js';
 
 export async function keyringInfo(): Promise<KeyringInfo> {
@@ -53,8 +52,8 @@ export function exportKeyring(): Promise<PlainKeyring> {
 
 /** New current keys; the ones they replace stay, marked as retired. */
 export async function rotateKeys(): Promise<KeyringInfo> {
-  const keyring = await changeKeyring((stored) => {
-    const fresh = newKeySet();
+  const keyring = await changeKeyring(async (stored) => {
+    const fresh = await newKeySet();
     const now = new Date().toISOString();
     const keySets = stored.keySets.map((set) =>
       set.id === stored.current ? { ...set, retiredAt: now } : set,

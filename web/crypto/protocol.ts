@@ -7,6 +7,7 @@
 
 import type { LogEvidence } from '../../shared/catalog-trust.js';
 import type { FormValues, Interpretation, Plaintexts } from '../../shared/computations/computation.js';
+import type { Declaration } from '../../shared/declaration.js';
 import type { GroupName } from '../../shared/groups/group.js';
 import type { PublicKeyWire } from '../../shared/wire.js';
 import type { HistoryEntry } from '../features/history/entry.js';
@@ -99,6 +100,8 @@ export type WorkerRequest =
   | { readonly kind: 'draft-recall'; readonly computationId: string }
   | { readonly kind: 'draft-forget'; readonly computationId: string }
   | { readonly kind: 'key-info' }
+  /** What the service serves, checked against the transparency log (for browsing: no device state). */
+  | { readonly kind: 'catalog' }
   /** The patient opened a computation's form: get ready to encrypt for it while they type. */
   | { readonly kind: 'prepare'; readonly group: GroupName }
   /**
@@ -124,6 +127,23 @@ export type WorkerRequest =
   | { readonly kind: 'restore-backup'; readonly fileText: string; readonly passphrase: string };
 
 export type WorkerRequestKind = WorkerRequest['kind'];
+
+/**
+ * One computation of the service's v2 catalog (or of the one kept from the last visit), in its
+ * order, as the worker checked it (web/crypto/trusted-catalog.ts): a trusted one with its version,
+ * its declaration as checked and, for a model this app does not ship, its model file's public part,
+ * which the page builds it from; a refused one by id only (its page says why when Compute is pressed).
+ * Empty when no catalog was ever had.
+ */
+export type CheckedEntry =
+  | {
+      readonly id: string;
+      readonly trusted: true;
+      readonly version: number;
+      readonly evaluation: Declaration;
+      readonly model?: unknown;
+    }
+  | { readonly id: string; readonly trusted: false };
 
 /** What the history keeps of a result the page showed; the worker adds the answer it verified. */
 export interface ResultToKeep {
@@ -227,6 +247,7 @@ export interface WorkerResults {
   readonly 'draft-recall': unknown;
   readonly 'draft-forget': undefined;
   readonly 'key-info': KeyringInfo;
+  readonly catalog: readonly CheckedEntry[];
   readonly prepare: undefined;
   readonly 'encrypt-ahead': undefined;
   readonly compute: Computed;

@@ -1,11 +1,14 @@
 /**
  * The app's check of the service's v2 catalog against the transparency log (shared/catalog-trust.ts).
  * Two checks of the same catalog:
- * - for browsing (the page and the worker's warm-up): the log's checkpoint and proofs, with no state;
+ * - for browsing (the page's list and the worker's warm-up): the log's checkpoint and proofs, with no
+ *   state, so the list is the same while the device is locked;
  * - for computing (the worker, unlocked): also against the sealed state of what this device accepted
  *   before (its last checkpoint, the versions it used), which it then keeps.
- * Once per worker or page. Offline, the catalog kept from the last visit is checked again with the
- * checkpoint and proofs kept with it; with nothing kept, the computations this app ships.
+ * Each once per worker; the page lists what the worker's browsing check found (`checkedEntries`), so
+ * the catalog and the log are fetched once at start. Offline, the catalog kept from the last visit is
+ * checked again with the checkpoint and proofs kept with it; with nothing kept, the computations this
+ * app ships.
  */
 
 import { createStore, get, set } from 'idb-keyval';
@@ -23,6 +26,7 @@ import { isRecord } from '../../shared/records.js';
 import { LOG_POLICY } from '../transparency/policy.js';
 import { apiUrl } from './exchange.js';
 import { HttpLogClient, isLogRecord, type LogRecord, ReplayLogClient } from './log-client.js';
+import type { CheckedEntry } from './protocol.js';
 import { readTrustState, writeTrustState } from './sealed-records.js';
 
 /** The last catalog and what its check fetched from the log, for offline use; checked again each time. */
@@ -104,25 +108,28 @@ function computingVerdicts(): Promise<ReadonlyMap<string, Verdict>> {
 }
 
 /**
- * The computations of the catalog this device has (the service's, or the last one it kept): those
- * this app ships that the service serves, as the app ships them (one the log check refuses too, so
- * that its page can say why), then the service's other models that the log check accepted. With no
- * catalog ever seen (offline on first use): the ones this app ships.
+ * The catalog this device has (the service's, or the last one it kept), each computation as the
+ * browsing check found it, for the page to list (web/app/catalog.ts). Public, so it needs no unlock:
+ * what is computed is checked again, against the sealed state (`trustedVerdict`).
+ */
+export async function checkedEntries(): Promise<readonly CheckedEntry[]> {
+  const verdicts = await checkServiceCatalog();
+  return [...verdicts].map(([id, verdict]): CheckedEntry => {
+    if (!verdict.trusted) return { id, trusted: false };
+    const { version, evaluation } = verdict.computation;
+    const { model } = verdict.entry;
+    return { id, trusted: true, version, evaluation, ...(findComputation(id) ? {} : { model }) };
+  });
+}
+
+/**
+ * The computations of the catalog this device has that the browsing check accepted; with no
+ * catalog ever seen (offline on first use), the ones this app ships.
  */
 export async function catalogComputations(): Promise<readonly Computation[]> {
   const verdicts = await checkServiceCatalog();
   if (verdicts.size === 0) return COMPUTATIONS;
-  const models = [...verdicts.entries()].flatMap(([id, verdict]) =>
-    verdict.trusted && !findComputation(id) ? [verdict.computation] : [],
-  );
-  // A shipped one at the version the service serves and the log holds; refused, as shipped, so that
-  // its page can say why.
-  const shipped = COMPUTATIONS.flatMap((c) => {
-    const verdict = verdicts.get(c.id);
-    if (!verdict) return [];
-    return [verdict.trusted ? verdict.computation : c];
-  });
-  return [...shipped, ...models];
+  return [...verdicts.values()].flatMap((verdict) => (verdict.trusted ? [verdict.computation] : []));
 }
 
 export type TrustedComputation = Extract<Verdict, { trusted: true }>;

@@ -2,37 +2,26 @@
  * The crypto worker: owns the device's keys, runs a computation from its form values to its checked
  * and decrypted outputs (compute.ts), and makes and restores backups. The page only ever sees public
  * keys, results, a run's transcript and sealed backup files.
+ *
+ * What starts with it is what the app shell needs: the protection at rest, the keys' fingerprints,
+ * the catalog's check against the log and the decoder's table built in idle time. What computes
+ * (compute-handlers.ts) loads on the first request that needs it.
  */
 
 import { AdditiveDecoder } from '../../shared/additive-decoder.js';
-import { encryptInputs } from '../../shared/client.js';
-import type { Computation, Plaintexts } from '../../shared/computations/computation.js';
-import type { EvaluateRequest } from '../../shared/wire.js';
-import { backendsFor } from './backends.js';
-import { BackupError, KDF_ITERATIONS, openBackup, sealBackup } from './backup.js';
-import { ComputationRuns, decryptAgain } from './compute.js';
+import type { ComputeKind } from './compute-handlers.js';
 import { warmAdditiveDecoder } from './decoder-warmup.js';
 import { describeError } from './describe-error.js';
-import { postEvaluate } from './exchange.js';
-import { deleteKeySet, exportKeyring, importKeyring, keyringInfo, rotateKeys } from './keystore.js';
-import { prepareGroup } from './prepare.js';
-import {
-  KEYS_CHANGED_CHANNEL,
-  type RequestEnvelope,
-  type ResponseEnvelope,
-  type WorkerRequest,
-  type WorkerRequestKind,
-  type WorkerResults,
+import { deleteKeySet, keyringInfo, rotateKeys } from './keystore.js';
+import type {
+  RequestEnvelope,
+  ResponseEnvelope,
+  WorkerRequest,
+  WorkerRequestKind,
+  WorkerResults,
 } from './protocol.js';
-import { freshRequestKey, takePendingBlinding, withRequestKeyPair } from './request-keys.js';
-import { sealedHandlers } from './sealed-handlers.js';
-import { mergeHistory, readHistory, readHistoryEntry, recordHistory } from './sealed-records.js';
-import {
-  catalogComputations,
-  checkServiceCatalog,
-  trustedComputation,
-  trustedVerdict,
-} from './trusted-catalog.js';
+import { type HandlersOf, sealedHandlers } from './sealed-handlers.js';
+import { catalogComputations, checkedEntries } from './trusted-catalog.js';
 
 /**
  * The part of DedicatedWorkerGlobalScope used here. The project compiles against the DOM lib
@@ -44,122 +33,37 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-type Handlers = {
-  readonly [K in WorkerRequestKind]: (
-    request: Extract<WorkerRequest, { kind: K }>,
-  ) => Promise<WorkerResults[K]>;
-};
-
-/** The backup's contents, before sealing: versioned with the file, see backup.ts. */
-interface BackupPayload {
-  readonly keyring: unknown;
-  readonly history: readonly unknown[];
-}
-
 /** The worker's one decoder: its table, built ahead in idle time, serves every decode of the page's life. */
 const decoder = new AdditiveDecoder();
 
-/** A computation's runs, and what they encrypted ahead and verified, in this worker's memory only. */
-const runs = new ComputationRuns({
-  clock: performance,
-  encryptToFreshKey,
-  post: postEvaluate,
-  withKeyPair: withRequestKeyPair,
-  backends: backendsFor,
-  decoder,
-  describeError,
-});
-// Any tab's new or deleted keys: what this worker encrypted ahead is not sent.
-new BroadcastChannel(KEYS_CHANGED_CHANNEL).addEventListener('message', () => runs.forgetEncryptedAhead());
+let computing: Promise<HandlersOf<ComputeKind>> | undefined;
 
-const handlers: Handlers = {
+/** The handler of `kind`, its module loaded on the first request of any compute kind. */
+function computeHandler<K extends ComputeKind>(kind: K): HandlersOf<ComputeKind>[K] {
+  return ((request: Extract<WorkerRequest, { kind: K }>) => {
+    computing ??= import('./compute-handlers.js').then(({ computeHandlers }) => computeHandlers(decoder));
+    return computing.then((handlers) => (handlers[kind] as HandlersOf<ComputeKind>[K])(request));
+  }) as HandlersOf<ComputeKind>[K];
+}
+
+const handlers: HandlersOf<WorkerRequestKind> = {
   ...sealedHandlers,
   'key-info': keyringInfo,
-  prepare: ({ group }) => {
-    // The catalog is checked while the patient types, so Compute does not wait for it.
-    void checkServiceCatalog();
-    return prepareGroup(group);
-  },
-  // Both with the computation as verified, so what is encrypted is what its proof is checked against.
-  'encrypt-ahead': async ({ computationId, values }) => {
-    // Through trustedVerdict, as compute is: a Compute pressed while the catalog is still checked
-    // resumes after this, so it finds what is being encrypted ahead.
-    const { computation } = await trustedVerdict(computationId);
-    await runs.encryptAhead(computation, values);
-    return undefined;
-  },
-  compute: async ({ computationId, values }) => {
-    const { computation, log } = await trustedVerdict(computationId);
-    const computed = await runs.run(computation, values);
-    return log ? { ...computed, transcript: { ...computed.transcript, log } } : computed;
-  },
-  async 'history-record'({ answerId, inputs, result }) {
-    const answer = runs.takeAnswer(answerId);
-    if (!answer) throw new Error('This result could not be kept in the history.');
-    const { computationId, computationVersion, request, response, catalogEntry } = answer;
-    const { publicKey } = request;
-    const sealed = { publicKey, response, request, catalogEntry };
-    await recordHistory(
-      { computationId, computationVersion, inputs, result, sealed },
-      takePendingBlinding(publicKey),
-    );
-    return undefined;
-  },
-  async decrypt({ historyEntryId }) {
-    const entry = await readHistoryEntry(historyEntryId);
-    if (!entry) throw new Error('This result is no longer in the history.');
-    return decryptAgain(entry, {
-      withKeyPair: withRequestKeyPair,
-      backends: backendsFor,
-      decoder,
-      trustedNow: trustedComputation,
-    });
-  },
+  catalog: checkedEntries,
+  prepare: computeHandler('prepare'),
+  'encrypt-ahead': computeHandler('encrypt-ahead'),
+  compute: computeHandler('compute'),
+  'history-record': computeHandler('history-record'),
+  decrypt: computeHandler('decrypt'),
   'rotate-keys': rotateKeys,
   'delete-key-set': ({ keySetId }) => deleteKeySet(keySetId),
-  async 'make-backup'({ passphrase }) {
-    const payload: BackupPayload = { keyring: await exportKeyring(), history: (await readHistory()).entries };
-    const { text, kdfMilliseconds } = await sealBackup(payload, passphrase);
-    return { fileText: text, kdfIterations: KDF_ITERATIONS, kdfMilliseconds };
-  },
-  async 'restore-backup'({ fileText, passphrase }) {
-    const payload = await openBackup(fileText, passphrase);
-    if (!isBackupPayload(payload)) {
-      throw new BackupError('This backup file is damaged (its contents are not valid).');
-    }
-    const { info, added } = await importKeyring(payload.keyring);
-    const history = await mergeHistory(payload.history);
-    return {
-      keyring: info,
-      keySetsAdded: added,
-      historyAdded: history.added,
-      historySkipped: history.skipped,
-    };
-  },
+  'make-backup': computeHandler('make-backup'),
+  'restore-backup': computeHandler('restore-backup'),
 };
 
-function isBackupPayload(value: unknown): value is BackupPayload {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'keyring' in value &&
-    'history' in value &&
-    Array.isArray(value.history)
-  );
-}
-
-/** A request's inputs encrypted to a key of its own (key blinding): two requests carry unrelated keys. */
-async function encryptToFreshKey(computation: Computation, plaintexts: Plaintexts): Promise<EvaluateRequest> {
-  const [publicKey, backends] = await Promise.all([
-    freshRequestKey(computation.group),
-    backendsFor(computation.group),
-  ]);
-  return encryptInputs(computation, { group: computation.group, publicKey }, plaintexts, backends);
-}
-
 function handle<K extends WorkerRequestKind>(request: Extract<WorkerRequest, { kind: K }>) {
-  const handler = handlers[request.kind] as Handlers[K];
-  return handler(request);
+  const handler = handlers[request.kind] as HandlersOf<WorkerRequestKind>[K];
+  return handler(request) as Promise<WorkerResults[K]>;
 }
 
 let requestsInFlight = 0;
