@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vitest/config';
+import { smartConnectOrigins } from './web/features/smart/connect-origins-plugin.js';
 import { serviceWorker } from './web/pwa/service-worker-plugin.js';
 import { logPolicy } from './web/transparency/log-policy-plugin.js';
 
@@ -10,7 +11,7 @@ const devApiPort = Number(process.env.DEV_API_PORT ?? 5051);
 
 export default defineConfig({
   root: 'web',
-  plugins: [react(), serviceWorker(), logPolicy(repoRoot)],
+  plugins: [react(), smartConnectOrigins(), serviceWorker(), logPolicy(repoRoot)],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,

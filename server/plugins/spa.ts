@@ -4,7 +4,8 @@
  * the app's client-side routes survive a reload.
  */
 
-import { relative, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -26,19 +27,46 @@ const REVALIDATE = 'no-cache';
  * origin only, nothing inline, no eval, no framing (e2e/csp.test.ts runs the app under it). A script
  * injected into the page could read the patient's keys, so this is the last line of defence.
  */
-const PAGE_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "worker-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  // The web app manifest (installable PWA); without it default-src 'none' blocks the manifest.
-  "manifest-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+function pagePolicy(smartOrigins: readonly string[]): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "worker-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    // The web app manifest (installable PWA); without it default-src 'none' blocks the manifest.
+    "manifest-src 'self'",
+    // A build set up for SMART on FHIR fetches its configured FHIR servers from the page, and no other.
+    ["connect-src 'self'", ...smartOrigins].join(' '),
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/**
+ * The origins a build's SMART configuration names (`smart-origins.json`, written by
+ * web/features/smart/connect-origins-plugin.ts), each checked to be a bare http(s) origin so the file
+ * cannot add anything else to the policy.
+ */
+function smartOriginsOf(root: string): readonly string[] {
+  let text: string;
+  try {
+    text = readFileSync(join(root, 'smart-origins.json'), 'utf8');
+  } catch {
+    return [];
+  }
+  const parsed: unknown = JSON.parse(text);
+  const connect =
+    typeof parsed === 'object' && parsed !== null && 'connect' in parsed ? parsed.connect : undefined;
+  if (!Array.isArray(connect)) throw new Error(`${root}/smart-origins.json has no "connect" list.`);
+  return connect.map((entry: unknown) => {
+    const origin = typeof entry === 'string' && URL.canParse(entry) ? new URL(entry).origin : '';
+    if (origin !== entry || !/^https?:\/\//.test(origin))
+      throw new Error(`${root}/smart-origins.json: ${String(entry)} is not an http(s) origin.`);
+    return origin;
+  });
+}
 
 /**
  * The scripts' own policy. A worker does not inherit the page's: it runs under the policy delivered
@@ -65,6 +93,7 @@ function isAppPage(request: FastifyRequest): boolean {
 
 const spaPlugin: FastifyPluginAsync<SpaOptions> = async (app, { root }) => {
   const assetsDir = `assets${sep}`;
+  const pagePolicyOfBuild = pagePolicy(smartOriginsOf(root));
   await app.register(fastifyStatic, {
     root,
     // One route per built file, listed at startup: every other URL reaches the fallback below.
@@ -75,7 +104,7 @@ const spaPlugin: FastifyPluginAsync<SpaOptions> = async (app, { root }) => {
       reply.header('cache-control', relative(root, path).startsWith(assetsDir) ? IMMUTABLE : REVALIDATE);
       reply.header('x-content-type-options', 'nosniff');
       if (path.endsWith('.html')) {
-        reply.header('content-security-policy', PAGE_POLICY);
+        reply.header('content-security-policy', pagePolicyOfBuild);
         // Page URLs name the computation a patient uses: no need to tell other sites.
         reply.header('referrer-policy', 'no-referrer');
       } else if (path.endsWith('.js')) {

@@ -9,6 +9,7 @@ import { KeyBadge } from '../features/keys/KeyBadge.js';
 import { UnlockScreen, unlockTitle } from '../features/keys/UnlockScreen.js';
 import { type KeyringState, useKeyring } from '../features/keys/useKeyring.js';
 import { useVault, type VaultView } from '../features/keys/useVault.js';
+import { isSmartPath, smartPageTitle } from '../features/smart/paths.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { type Catalog, useCatalog } from './catalog.js';
 import { followLink, HOME_PATH, type Route, routeOf, usePathname } from './navigation.js';
@@ -25,6 +26,9 @@ const HistoryPage = lazy(() =>
 );
 const HowItWorksPage = lazy(() =>
   import('../features/home/HowItWorksPage.js').then((m) => ({ default: m.HowItWorksPage })),
+);
+const SmartLaunchPage = lazy(() =>
+  import('../features/smart/SmartLaunchPage.js').then((m) => ({ default: m.SmartLaunchPage })),
 );
 const KeysPage = lazy(() => import('../features/keys/KeysPage.js').then((m) => ({ default: m.KeysPage })));
 
@@ -106,11 +110,9 @@ export function App() {
   const { vault, adopt } = useVault();
   const keys = useKeyring(vault);
   const catalog = useCatalog();
-  const { title, content } = gatedPageOf(routeOf(pathname, catalog.computations, catalog.loaded), keys, {
-    vault,
-    adopt,
-    catalog,
-  });
+  const { title, content } = isSmartPath(pathname)
+    ? { title: smartPageTitle(pathname), content: <SmartLaunchPage pathname={pathname} /> }
+    : gatedPageOf(routeOf(pathname, catalog.computations, catalog.loaded), keys, { vault, adopt, catalog });
   const heading = useRef<HTMLHeadingElement>(null);
   const firstRender = useRef(true);
 

@@ -10,6 +10,7 @@ import { type ChangeEvent, useId, useRef, useState } from 'react';
 import type { Computation, FieldValue } from '../../../shared/computations/computation.js';
 import type { FieldProposal } from '../../../shared/fhir/propose.js';
 import { HealthRecordError } from '../../../shared/fhir/record.js';
+import { SmartConnect } from '../smart/SmartConnect.js';
 import './record-import.css';
 
 export type RecordValues = Readonly<Record<string, FieldValue>>;
@@ -17,7 +18,7 @@ export type RecordValues = Readonly<Record<string, FieldValue>>;
 type Stage =
   | { readonly kind: 'idle'; readonly filled?: number }
   | { readonly kind: 'reading' }
-  | { readonly kind: 'refused'; readonly message: string }
+  | { readonly kind: 'refused'; readonly title: string; readonly message: string }
   | { readonly kind: 'review'; readonly proposals: readonly FieldProposal[] };
 
 export function hasRecordCodes(computation: Computation): boolean {
@@ -41,14 +42,25 @@ export function HealthRecordImport({
     // The same file chosen again must be read again.
     event.target.value = '';
     if (!file) return;
+    await review('file', async () => {
+      const [text, { proposalsOfFile }] = await Promise.all([file.text(), import('./read-record.js')]);
+      return proposalsOfFile(text, computation.fields, new Date());
+    });
+  }
+
+  /** A file's proposals or a connected record's: the same review, the same refusals. */
+  async function review(source: 'file' | 'record', load: () => Promise<readonly FieldProposal[]>) {
+    const what = source === 'file' ? 'The file' : 'Your health record';
+    const title =
+      source === 'file' ? 'This file cannot fill the form' : 'Your health record cannot fill the form';
     setStage({ kind: 'reading' });
     try {
-      const [text, { proposalsOfFile }] = await Promise.all([file.text(), import('./read-record.js')]);
-      const proposals = proposalsOfFile(text, computation.fields, new Date());
+      const proposals = await load();
       if (!proposals.some((p) => p.value !== undefined)) {
         setStage({
           kind: 'refused',
-          message: 'The file holds nothing this calculator uses. Nothing was filled.',
+          title,
+          message: `${what} holds nothing this calculator uses. Nothing was filled.`,
         });
         return;
       }
@@ -58,8 +70,8 @@ export function HealthRecordImport({
       const message =
         error instanceof HealthRecordError
           ? `${error.message} Nothing was filled.`
-          : 'The file could not be read. Nothing was filled.';
-      setStage({ kind: 'refused', message });
+          : `${what} could not be read. Nothing was filled.`;
+      setStage({ kind: 'refused', title, message });
     }
   }
 
@@ -84,6 +96,11 @@ export function HealthRecordImport({
       <h2 id={`${id}-title`} className="visually-hidden">
         Values from your health record
       </h2>
+      <SmartConnect
+        fields={computation.fields}
+        disabled={stage.kind === 'reading'}
+        onRead={(load) => void review('record', load)}
+      />
       <div className="record-choose">
         <label htmlFor={`${id}-file`}>Fill from a health record</label>
         <input
@@ -102,12 +119,12 @@ export function HealthRecordImport({
       </div>
       {stage.kind === 'refused' && (
         <div className="alert" role="alert">
-          <p className="alert-title">This file cannot fill the form</p>
+          <p className="alert-title">{stage.title}</p>
           <p>{stage.message}</p>
         </div>
       )}
       <div role="status" className="field-status">
-        {stage.kind === 'reading' && <p>Reading the file on this device…</p>}
+        {stage.kind === 'reading' && <p>Reading the record…</p>}
         {stage.kind === 'idle' && stage.filled !== undefined && (
           <p className="record-filled">
             {stage.filled === 0
