@@ -6,7 +6,7 @@ import type { VaultState } from '../crypto/protocol.js';
 import { recordResult } from '../features/history/store.js';
 import { HomePage } from '../features/home/HomePage.js';
 import { KeyBadge } from '../features/keys/KeyBadge.js';
-import { UnlockScreen, unlockTitle } from '../features/keys/UnlockScreen.js';
+import { unlockTitle } from '../features/keys/unlock-title.js';
 import { type KeyringState, useKeyring } from '../features/keys/useKeyring.js';
 import { useVault, type VaultView } from '../features/keys/useVault.js';
 import { isSmartPath, smartPageTitle } from '../features/smart/paths.js';
@@ -31,6 +31,10 @@ const SmartLaunchPage = lazy(() =>
   import('../features/smart/SmartLaunchPage.js').then((m) => ({ default: m.SmartLaunchPage })),
 );
 const KeysPage = lazy(() => import('../features/keys/KeysPage.js').then((m) => ({ default: m.KeysPage })));
+// The unlock screen too: the start page and How it works never need it.
+const UnlockScreen = lazy(() =>
+  import('../features/keys/UnlockScreen.js').then((m) => ({ default: m.UnlockScreen })),
+);
 
 /** Calculators written as code, then every model of the catalog (searchable on the start page). */
 function calculatorGroups(catalog: Catalog): readonly CalculatorGroup[] {

@@ -20,10 +20,6 @@ import { createUnlockPasskey, passkeySecret, passkeysAvailable } from './passkey
 
 type Adopt = (state: VaultState) => void;
 
-export function unlockTitle(vault: { readonly status: string }): string {
-  return vault.status === 'new' ? 'Protect your keys and history' : 'Unlock your keys and history';
-}
-
 export function UnlockScreen({ vault, adopt }: { vault: VaultState; adopt: Adopt }) {
   return vault.status === 'new' ? (
     <ProtectionChoice migrating={vault.migrating} adopt={adopt} />
