@@ -6,7 +6,7 @@
  * sessionStorage holds during the redirect.
  */
 
-import BrowserAdapter from 'fhirclient/lib/adapters/BrowserAdapter.js';
+import BrowserAdapterModule from 'fhirclient/lib/adapters/BrowserAdapter.js';
 import type Client from 'fhirclient/lib/Client.js';
 import { allowedIssuer, type SmartConfig } from './config.js';
 import { CALLBACK_PATH } from './paths.js';
@@ -23,6 +23,13 @@ const RETURN_KEY = 'sealed-vitals:smart-return';
 export class SmartLaunchError extends Error {
   override readonly name = 'SmartLaunchError';
 }
+
+/** fhirclient's files are CommonJS with `exports.default`: the bundle hands over the exports object. */
+function defaultExport<T>(module: T): T {
+  return (module as unknown as { default?: T }).default ?? module;
+}
+
+const BrowserAdapter = defaultExport(BrowserAdapterModule);
 
 /**
  * fhirclient's browser adapter, given the URL to read instead of the page's. Its `authorize` lets
