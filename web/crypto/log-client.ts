@@ -36,6 +36,15 @@ function proofOf(body: unknown, echoed: Readonly<Record<string, number>>): strin
   return proof;
 }
 
+/**
+ * The error for a refused request, its body cancelled first: left unread, the browser keeps the
+ * response open (a service without a log answers 404, and the page never reached network idle).
+ */
+async function refused(response: Response, what: string): Promise<Error> {
+  await response.body?.cancel().catch(() => undefined);
+  return new Error(`${what}: HTTP ${response.status}.`);
+}
+
 export class HttpLogClient implements LogClient {
   #checkpoint: string | undefined;
   readonly #proofs: Record<string, readonly string[]> = {};
@@ -49,7 +58,7 @@ export class HttpLogClient implements LogClient {
 
   async checkpoint(): Promise<string> {
     const response = await fetch(apiUrl(LOG_CHECKPOINT_PATH), { headers: { accept: 'text/plain' } });
-    if (!response.ok) throw new Error(`The log's checkpoint: HTTP ${response.status}.`);
+    if (!response.ok) throw await refused(response, "The log's checkpoint");
     const text = await response.text();
     if (text.length > MAX_CHECKPOINT_CHARS) throw new Error('The log sent an oversized checkpoint.');
     this.#checkpoint = text;
@@ -72,7 +81,7 @@ export class HttpLogClient implements LogClient {
     echoed: Readonly<Record<string, number>>,
   ): Promise<readonly Hash[]> {
     const response = await fetch(apiUrl(path), { headers: { accept: 'application/json' } });
-    if (!response.ok) throw new Error(`The log's proof: HTTP ${response.status}.`);
+    if (!response.ok) throw await refused(response, "The log's proof");
     const proof = proofOf(await response.json(), echoed);
     this.#proofs[key] = proof;
     return proof.map((hash) => hashFromBase64Url(hash));
