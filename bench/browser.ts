@@ -232,7 +232,11 @@ export async function benchBrowser({
         // worker finish what it does while a form is filled in (keys, tables, encrypting ahead), so
         // what is timed is Compute → result as a patient gets it.
         await page.waitForTimeout(PATIENT_PAUSE_MS);
-        const timing = await timeCompute(page);
+        const timing = await timeCompute(page).catch(async (error: unknown) => {
+          const shot = `/tmp/bench-browser-${computation.id}.png`;
+          await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
+          throw new Error(`${computation.id}, run ${run}: ${String(error)} (the page: ${shot})`);
+        });
         if (run === 0) continue;
         times.push(timing.ms);
         for (const [step, ms] of Object.entries(timing.stepsMs)) {
