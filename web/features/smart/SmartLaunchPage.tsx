@@ -29,7 +29,12 @@ async function run(config: SmartConfig | undefined, pathname: string): Promise<O
       return { kind: 'working' };
     }
     const launch = await completeLaunch(config);
-    smartSessions.set({ client: launch.client, issuer: launch.issuer, patientId: launch.patientId });
+    smartSessions.set({
+      client: launch.client,
+      issuer: launch.issuer,
+      patientId: launch.patientId,
+      grantedScope: launch.grantedScope,
+    });
     if (launch.returnTo) {
       window.history.replaceState(null, '', launch.returnTo);
       window.dispatchEvent(new PopStateEvent('popstate'));

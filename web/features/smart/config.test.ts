@@ -27,7 +27,15 @@ describe('parseSmartConfig', () => {
         'http://127.0.0.1:8080',
         'https://login.example.org',
       ],
+      write: false,
     });
+  });
+
+  test('VITE_SMART_WRITE=1 asks for write access; unset, empty or 0 does not', () => {
+    const base = { VITE_SMART_CLIENT_ID: 'app', VITE_SMART_ISSUERS: 'https://fhir.example.org/r4' };
+    expect(parseSmartConfig({ ...base, VITE_SMART_WRITE: '1' })?.write).toBe(true);
+    for (const flag of [undefined, '', '0', ' 0 '])
+      expect(parseSmartConfig({ ...base, VITE_SMART_WRITE: flag })?.write).toBe(false);
   });
 
   test.each([
@@ -43,6 +51,14 @@ describe('parseSmartConfig', () => {
         VITE_SMART_AUTH_ORIGINS: 'https://a.example/x',
       },
       'not an origin',
+    ],
+    [
+      { VITE_SMART_CLIENT_ID: 'a', VITE_SMART_ISSUERS: 'https://f.example', VITE_SMART_WRITE: 'yes' },
+      'VITE_SMART_WRITE must be 1',
+    ],
+    [
+      { VITE_SMART_CLIENT_ID: 'a', VITE_SMART_ISSUERS: 'https://f.example', VITE_SMART_WRITE: 'true' },
+      'VITE_SMART_WRITE must be 1',
     ],
   ])('refuses %j', (env, message) => {
     expect(() => parseSmartConfig(env)).toThrow(message);

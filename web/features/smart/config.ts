@@ -11,12 +11,15 @@ export interface SmartConfig {
   readonly issuers: readonly string[];
   /** Origins the page may fetch from: every issuer's, and authorization servers on origins of their own. */
   readonly connectOrigins: readonly string[];
+  /** Whether a launch asks for write scopes, so that a result can be saved to the record (VITE_SMART_WRITE=1). */
+  readonly write: boolean;
 }
 
 export interface SmartEnv {
   readonly VITE_SMART_CLIENT_ID?: string | undefined;
   readonly VITE_SMART_ISSUERS?: string | undefined;
   readonly VITE_SMART_AUTH_ORIGINS?: string | undefined;
+  readonly VITE_SMART_WRITE?: string | undefined;
 }
 
 /** Read once at the edge: a bad entry stops the build instead of shipping a launch that cannot work. */
@@ -31,7 +34,15 @@ export function parseSmartConfig(env: SmartEnv): SmartConfig | undefined {
     return url.origin;
   });
   const connectOrigins = [...new Set([...issuers.map((i) => new URL(i).origin), ...authOrigins])];
-  return { clientId, issuers, connectOrigins };
+  return { clientId, issuers, connectOrigins, write: writeOf(env.VITE_SMART_WRITE) };
+}
+
+/** `1` asks for write access, unset, empty or `0` does not; anything else is a mistake in the build. */
+function writeOf(value: string | undefined): boolean {
+  const flag = value?.trim() ?? '';
+  if (flag !== '' && flag !== '0' && flag !== '1')
+    throw new Error(`VITE_SMART_WRITE must be 1 (ask for write access) or 0, not ${flag}.`);
+  return flag === '1';
 }
 
 /** The configured issuer an `iss` names, or undefined: compared exactly, a trailing slash aside. */

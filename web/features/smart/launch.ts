@@ -11,11 +11,7 @@ import type Client from 'fhirclient/lib/Client.js';
 import { allowedIssuer, type SmartConfig } from './config.js';
 import { CALLBACK_PATH } from './paths.js';
 import { RedirectStorage } from './redirect-storage.js';
-
-/** Read access to what the calculators use, and the patient in context; no write scope is asked for. */
-const READ_SCOPES = 'patient/Observation.rs patient/Patient.rs patient/Condition.rs openid fhirUser';
-export const STANDALONE_SCOPES = `${READ_SCOPES} launch/patient`;
-export const EHR_SCOPES = `${READ_SCOPES} launch`;
+import { launchScopes } from './scopes.js';
 
 /** The app path to come back to after the redirect (a calculator's), nothing else of the page. */
 const RETURN_KEY = 'sealed-vitals:smart-return';
@@ -79,7 +75,7 @@ export async function startStandaloneLaunch(
   await new LaunchAdapter(pageWithoutQuery()).getSmartApi().authorize({
     iss: issuer,
     clientId: config.clientId,
-    scope: STANDALONE_SCOPES,
+    scope: launchScopes('standalone', config.write),
     redirectUri: CALLBACK_PATH,
     pkceMode: 'required',
     completeInTarget: true,
@@ -96,7 +92,7 @@ export async function startEhrLaunch(config: SmartConfig, query: URLSearchParams
     iss: issuer,
     launch,
     clientId: config.clientId,
-    scope: EHR_SCOPES,
+    scope: launchScopes('ehr', config.write),
     redirectUri: CALLBACK_PATH,
     pkceMode: 'required',
     completeInTarget: true,
@@ -107,6 +103,8 @@ export interface CompletedLaunch {
   readonly client: Client;
   readonly issuer: string;
   readonly patientId: string;
+  /** The scopes the server granted (its token response's `scope`), which may be fewer than asked for. */
+  readonly grantedScope: string;
   /** Where the standalone launch began (a path of this app), if it began here. */
   readonly returnTo: string | undefined;
 }
@@ -133,6 +131,8 @@ export async function completeLaunch(config: SmartConfig): Promise<CompletedLaun
       client,
       issuer,
       patientId,
+      grantedScope:
+        typeof client.state.tokenResponse?.scope === 'string' ? client.state.tokenResponse.scope : '',
       returnTo: returnTo && /^\/(?!\/)/.test(returnTo) ? returnTo : undefined,
     };
   } catch (error) {

@@ -11,6 +11,8 @@ export interface SmartSession {
   readonly client: Client;
   readonly issuer: string;
   readonly patientId: string;
+  /** The scopes the server granted: what this session may do (a write is offered only where they allow it). */
+  readonly grantedScope: string;
 }
 
 class SessionHolder {
