@@ -2,7 +2,8 @@
  * Every result computed on this device, per computation: a chart over time and the entries (a table
  * on a wide screen, cards on a phone), each of which can be decrypted again with the keys it was
  * encrypted to, or deleted (with an undo). The whole history exports as CSV or as a FHIR Bundle
- * (each entry as a FHIR file of its own too) and prints as a summary for a doctor.
+ * (each entry as a FHIR file of its own too) and prints as a summary for a doctor; with a connected
+ * health record that allows it, an entry can be saved to that record (web/features/smart/SaveToRecord).
  */
 
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
@@ -15,6 +16,7 @@ import { useTask } from '../../app/useTask.js';
 import { decryptResult } from '../../crypto/client.js';
 import type { KeySetInfo } from '../../crypto/protocol.js';
 import type { KeyringState } from '../keys/useKeyring.js';
+import { SaveToRecord } from '../smart/SaveToRecord.js';
 import { downloadFile } from './download.js';
 import { historyToCsv } from './export.js';
 import { entryToFhir, type FhirExportOptions, historyToFhirBundle } from './fhir-export.js';
@@ -383,6 +385,7 @@ function useEntryParts({ entry, computation, keySet, current, onDelete }: EntryP
         <button type="button" className="secondary" onClick={() => downloadFhirEntry(entry, computation)}>
           FHIR file<span className="visually-hidden"> of the result of {when}</span>
         </button>
+        <SaveToRecord entry={entry} computation={computation} exportOptions={fhirOptions()} when={when} />
         <button type="button" className="secondary" onClick={onDelete}>
           Delete<span className="visually-hidden"> the result of {when}</span>
         </button>

