@@ -6,7 +6,11 @@
  * answers at once with a code for the seeded patient, after checking what a real server checks (the
  * client, the redirect URI, the audience, a PKCE S256 challenge, the scopes, an EHR launch's id). The
  * token endpoint checks the code's verifier and returns a bearer token with the patient in context;
- * the FHIR API answers only that token, and only about that patient. Test support, not for production.
+ * the FHIR API answers only that token, and only about that patient: reads of its Patient,
+ * Observations and Conditions, and, with `patient/<type>.c` granted, the create of a RiskAssessment or
+ * an Observation about that patient (another subject is refused with a 403 OperationOutcome). The
+ * patient may decline scopes at sign-in (`declineScopes`) or withdraw one later (`withdrawScope`).
+ * Test support, not for production.
  */
 
 import { createHash, randomBytes } from 'node:crypto';
@@ -45,12 +49,24 @@ export interface SmartFhirServer {
   readonly issuedTokens: readonly string[];
   /** Every request received, in order. */
   readonly requests: readonly ServedRequest[];
+  /**
+   * Scopes the patient unticks at sign-in from now on: the token is granted what was asked for less
+   * these (as a server lets a patient decline a part of the access an app asks for).
+   */
+  declineScopes(scopes: readonly string[]): void;
+  /** The patient withdraws a scope at the server: every token issued so far loses it. */
+  withdrawScope(scope: string): void;
+  /** What the FHIR API created (POST), as the server now holds it, in order. */
+  created(): Promise<Resource[]>;
   close(): Promise<void>;
 }
 
 const DEFINITIONS = ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json'];
 const SEARCH_PARAMETERS = 'fhir/r4/search-parameters.json';
 const REQUIRED_SCOPES = ['patient/Observation.rs', 'patient/Patient.rs', 'patient/Condition.rs'];
+/** What may be created, each with its scope; the app writes results as these. */
+const WRITABLE_TYPES = ['RiskAssessment', 'Observation'];
+const WRITE_SCOPES = WRITABLE_TYPES.map((type) => `patient/${type}.c`);
 const CODE_LIFETIME_MS = 60_000;
 
 let definitionsLoaded = false;
@@ -113,6 +129,8 @@ export async function startSmartFhirServer(bundleFile: string): Promise<SmartFhi
   const launches = new Set<string>();
   const codes = new Map<string, PendingCode>();
   const tokens = new Map<string, { patient: string; scope: string }>();
+  let declined: readonly string[] = [];
+  const createdIds: { type: string; id: string }[] = [];
   const issuedTokens: string[] = [];
   const requests: ServedRequest[] = [];
   let origin = '';
@@ -121,6 +139,15 @@ export async function startSmartFhirServer(bundleFile: string): Promise<SmartFhi
   function send(response: ServerResponse, status: number, body: unknown, type = 'application/json'): void {
     response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
     response.end(typeof body === 'string' ? body : JSON.stringify(body));
+  }
+
+  function forbidden(response: ServerResponse, diagnostics: string): void {
+    send(
+      response,
+      403,
+      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'forbidden', diagnostics }] },
+      'application/fhir+json',
+    );
   }
 
   function oauthError(response: ServerResponse, status: number, error: string, description: string): void {
@@ -156,7 +183,7 @@ export async function startSmartFhirServer(bundleFile: string): Promise<SmartFhi
         clientId: client.clientId,
         redirectUri,
         challenge: q.get('code_challenge') ?? '',
-        scope: scopes.join(' '),
+        scope: scopes.filter((scope) => !declined.includes(scope)).join(' '),
         expires: Date.now() + CODE_LIFETIME_MS,
       });
       back.searchParams.set('code', code);
@@ -215,6 +242,7 @@ export async function startSmartFhirServer(bundleFile: string): Promise<SmartFhi
         resourceType: 'OperationOutcome',
         issue: [{ severity: 'error', code: 'login' }],
       });
+    if (request.method === 'POST') return create(request, path, grant, response);
     if (!permitted(request.method ?? '', path, url.searchParams, grant))
       return send(response, 403, {
         resourceType: 'OperationOutcome',
@@ -238,6 +266,54 @@ export async function startSmartFhirServer(bundleFile: string): Promise<SmartFhi
     send(response, getStatus(outcome), resource ?? outcome, 'application/fhir+json');
   }
 
+  /** POST /fhir/<type>: a RiskAssessment or Observation about the token's patient, if its scope was granted. */
+  async function create(
+    request: IncomingMessage,
+    path: string,
+    grant: { patient: string; scope: string },
+    response: ServerResponse,
+  ): Promise<void> {
+    const [type, extra] = path.split('/').filter(Boolean);
+    if (!type || extra !== undefined || !WRITABLE_TYPES.includes(type))
+      return forbidden(response, `This server accepts only a RiskAssessment or an Observation here.`);
+    if (!grant.scope.split(' ').includes(`patient/${type}.c`))
+      return forbidden(response, `This access does not allow creating ${type} resources (patient/${type}.c).`);
+    if (!/^application\/(fhir\+)?json\b/.test(request.headers['content-type'] ?? ''))
+      return send(response, 415, {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'not-supported', diagnostics: 'Send application/fhir+json.' }],
+      });
+    let resource: Resource & { subject?: { reference?: string } };
+    try {
+      resource = JSON.parse(await bodyOf(request)) as typeof resource;
+    } catch {
+      return send(response, 400, {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'structure', diagnostics: 'The body is not JSON.' }],
+      });
+    }
+    if (resource.resourceType !== type)
+      return forbidden(response, `The body is a ${String(resource.resourceType)}, not a ${type}.`);
+    const subject = resource.subject?.reference;
+    if (subject !== `Patient/${grant.patient}`)
+      return forbidden(
+        response,
+        `A ${type} may be written about Patient/${grant.patient} only, not about ${subject ?? 'no one'}.`,
+      );
+    const [outcome, created] = await router.handleRequest(
+      { method: 'POST', url: `/${type}`, pathname: '', body: resource, params: {}, query: {} },
+      repo,
+    );
+    if (created?.id) {
+      createdIds.push({ type, id: created.id });
+      response.setHeader(
+        'location',
+        `${issuer}/${type}/${created.id}/_history/${created.meta?.versionId ?? '1'}`,
+      );
+    }
+    send(response, getStatus(outcome), created ?? outcome, 'application/fhir+json');
+  }
+
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', origin);
     requests.push({
@@ -248,6 +324,7 @@ export async function startSmartFhirServer(bundleFile: string): Promise<SmartFhi
     if (client) {
       response.setHeader('access-control-allow-origin', new URL(client.redirectUri).origin);
       response.setHeader('vary', 'origin');
+      response.setHeader('access-control-expose-headers', 'location');
     }
     if (request.method === 'OPTIONS') {
       response.writeHead(204, {
@@ -268,7 +345,14 @@ export async function startSmartFhirServer(bundleFile: string): Promise<SmartFhi
               token_endpoint: `${origin}/auth/token`,
               grant_types_supported: ['authorization_code'],
               code_challenge_methods_supported: ['S256'],
-              scopes_supported: [...REQUIRED_SCOPES, 'launch', 'launch/patient', 'openid', 'fhirUser'],
+              scopes_supported: [
+                ...REQUIRED_SCOPES,
+                ...WRITE_SCOPES,
+                'launch',
+                'launch/patient',
+                'openid',
+                'fhirUser',
+              ],
               response_types_supported: ['code'],
               capabilities: [
                 'launch-standalone',
@@ -306,6 +390,18 @@ export async function startSmartFhirServer(bundleFile: string): Promise<SmartFhi
     register(registration) {
       client = registration;
     },
+    declineScopes(scopes) {
+      declined = [...scopes];
+    },
+    withdrawScope(scope) {
+      for (const grant of tokens.values())
+        grant.scope = grant.scope
+          .split(' ')
+          .filter((s) => s !== scope)
+          .join(' ');
+    },
+    created: () =>
+      Promise.all(createdIds.map(({ type, id }) => repo.readResource(type as Resource['resourceType'], id))),
     newEhrLaunch() {
       const launch = base64url(randomBytes(12));
       launches.add(launch);

@@ -23,6 +23,7 @@ export interface SmartSite {
 export async function buildSmartSite(env: {
   readonly VITE_SMART_CLIENT_ID: string;
   readonly VITE_SMART_ISSUERS: string;
+  readonly VITE_SMART_WRITE?: '1';
 }): Promise<SmartSite> {
   const dir = mkdtempSync(join(tmpdir(), 'sealed-vitals-smart-web-'));
   const output: string[] = [];
