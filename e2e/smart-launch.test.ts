@@ -8,35 +8,18 @@
  * it is refused before anything is fetched.
  */
 
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ageOn, calendarDay } from '../shared/fhir/age.js';
 import { evaluations, expectNoTypedValueSent, expectOnlyCiphertexts, recordExchanges } from './outgoing.js';
 import { BMI_TITLE, computeResult, field, navigateToComputation } from './pages.js';
-import { startSmartFhirServer } from './smart/fhir-server.js';
-import { buildSmartSite } from './smart/site.js';
+import { setUpSmartBrowserTests, storedText } from './smart/browser.js';
 
-const BUNDLE = fileURLToPath(new URL('../shared/fhir/fixtures/us-units.bundle.json', import.meta.url));
-const CLIENT_ID = 'sealed-vitals-e2e';
 const FRAMINGHAM_TITLE = 'Framingham 10-year cardiovascular risk';
 const CONNECTED = 'Fill from your health record (connected)';
 
-const fhirServer = await startSmartFhirServer(BUNDLE);
-const site = await buildSmartSite({ VITE_SMART_CLIENT_ID: CLIENT_ID, VITE_SMART_ISSUERS: fhirServer.issuer });
-// The harness reads E2E_STATIC_DIR when it is loaded: this file's copy of it serves the SMART build.
-const previousStaticDir = process.env.E2E_STATIC_DIR;
-process.env.E2E_STATIC_DIR = site.dir;
-const { setUpBrowserTests } = await import('./harness.js');
-if (previousStaticDir === undefined) delete process.env.E2E_STATIC_DIR;
-else process.env.E2E_STATIC_DIR = previousStaticDir;
-
-const browserTests = setUpBrowserTests();
-
-afterAll(async () => {
-  await fhirServer.close();
-  site.remove();
-});
+// A build without write-back: read scopes only.
+const { fhirServer, browserTests, registerApp } = await setUpSmartBrowserTests({ write: false });
 
 function expectedAge(): string {
   const age = ageOn('1961-07-04', calendarDay(new Date()));
@@ -57,18 +40,9 @@ async function fillFromConnectedRecord(page: Page, rows: Readonly<Record<string,
   await page.getByRole('status').filter({ hasText: 'from the health record' }).waitFor();
 }
 
-/** Everything the page's origin keeps: both Web Storages, and IndexedDB as Playwright reads it. */
-async function storedText(page: Page): Promise<string> {
-  const webStorage = await page.evaluate(() =>
-    JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage } }),
-  );
-  const state = await page.context().storageState({ indexedDB: true });
-  return `${webStorage}\n${JSON.stringify(state)}`;
-}
-
 describe('SMART on FHIR', () => {
   test('a standalone launch fills Framingham and BMI as the file does; the token stays in the page’s memory', async () => {
-    fhirServer.register({ clientId: CLIENT_ID, redirectUri: `${browserTests.baseUrl}/smart/callback` });
+    registerApp();
     const context = await browserTests.newContext();
     const exchanges = recordExchanges(context);
     const page = await context.newPage();
@@ -141,10 +115,24 @@ describe('SMART on FHIR', () => {
     // Nor the redirect's state: sessionStorage is empty of fhirclient's keys once the launch completed.
     expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
     expect(consoleLines.filter((line) => line.includes(token))).toEqual([]);
+
+    // A build without write-back asked for no write scope, and offers no saving to the record.
+    const authorization = fhirServer.requests.find((r) => r.url.startsWith('/auth/authorize'));
+    const asked = new URL(authorization?.url ?? '/', fhirServer.origin).searchParams.get('scope') ?? '';
+    expect(asked.split(' ')).toContain('patient/Observation.rs');
+    expect(asked.split(' ').filter((scope) => /\.(c|cruds|write)$/.test(scope))).toEqual([]);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();
+    await page
+      .getByRole('button', { name: /^FHIR file of the result of/ })
+      .first()
+      .waitFor();
+    expect(await page.getByRole('button', { name: /^FHIR file of the result of/ }).count()).toBe(2);
+    expect(await page.getByRole('button', { name: /^Save to your health record/ }).count()).toBe(0);
+    expect(fhirServer.requests.filter((r) => r.method === 'POST' && r.url.startsWith('/fhir/'))).toEqual([]);
   }, 120_000);
 
   test('an EHR launch from the configured issuer connects; one from another issuer is refused before any request', async () => {
-    fhirServer.register({ clientId: CLIENT_ID, redirectUri: `${browserTests.baseUrl}/smart/callback` });
+    registerApp();
     const page = await browserTests.newPage();
     const elsewhere: string[] = [];
     page.on('request', (request) => {
