@@ -177,6 +177,22 @@ describe('saveToRecord', () => {
     );
   });
 
+  test('an access the server no longer accepts: connect again', async () => {
+    const server = fetchAnswering(
+      () =>
+        new Response(
+          JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] }),
+          {
+            status: 401,
+            headers: FHIR_JSON,
+          },
+        ),
+    );
+    await expect(saveToRecord(connection(), framinghamForRecord(), server.fetch)).rejects.toThrow(
+      'The health record server no longer accepts this connection (401). Connect again. Nothing was saved.',
+    );
+  });
+
   test('no answer: it may or may not have been saved, and the patient is told so', async () => {
     const unreachable: typeof fetch = async () => {
       throw new TypeError('Failed to fetch');

@@ -96,10 +96,12 @@ export async function saveToRecord(
   const body = await bodyOf(response);
   if (!response.ok) {
     const explanation = redacted(outcomeText(body), authorization);
+    const said = explanation ? `: ${explanation}` : '.';
+    // 401: the access token is no longer accepted (expired, revoked); only a new launch gives another.
     throw new RecordWriteError(
-      `The health record server refused to save it (${response.status})` +
-        (explanation ? `: ${explanation}` : '.') +
-        ' Nothing was saved.',
+      response.status === 401
+        ? `The health record server no longer accepts this connection (401)${said} Connect again. Nothing was saved.`
+        : `The health record server refused to save it (${response.status})${said} Nothing was saved.`,
     );
   }
   return { reference: createdReference(resource.resourceType, body, response.headers.get('location')) };
