@@ -94,8 +94,9 @@ export function SmartConnect({
         </button>
       </div>
       <p id={`${id}-help`} className="field-help">
-        Sign in at your health record’s server and allow this app to read your record; you come back here and
-        see every value before it fills the form.
+        Sign in at your health record’s server and allow this app to read your record
+        {config.write && ' (and, if you allow it, to add results you choose to save there from your history)'}
+        ; you come back here and see every value before it fills the form.
       </p>
       {failure && (
         <div className="alert" role="alert">
