@@ -165,7 +165,7 @@ describe('saveToRecord', () => {
     const failure = saveToRecord(connection(), framinghamForRecord(), server.fetch);
     await expect(failure).rejects.toThrow(
       'The health record server refused to save it (403): Token [access token] may not write Patient/other; ' +
-        'subject is required Nothing was saved.',
+        'subject is required. Nothing was saved.',
     );
     await expect(failure).rejects.toMatchObject({ name: 'RecordWriteError' });
   });

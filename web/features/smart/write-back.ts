@@ -96,7 +96,7 @@ export async function saveToRecord(
   const body = await bodyOf(response);
   if (!response.ok) {
     const explanation = redacted(outcomeText(body), authorization);
-    const said = explanation ? `: ${explanation}` : '.';
+    const said = explanation ? `: ${explanation}${/[.!?…]$/.test(explanation) ? '' : '.'}` : '.';
     // 401: the access token is no longer accepted (expired, revoked); only a new launch gives another.
     throw new RecordWriteError(
       response.status === 401
