@@ -11,6 +11,9 @@ export async function navigateToComputation(page: Page, title: string): Promise<
   await navigation.getByRole('button', { name: 'Calculators' }).click();
   await navigation.getByRole('link', { name: title, exact: true }).click();
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  // The heading comes first; the page's own code may still be loading (a chunk of its own), and
+  // until it has, the previous page stays in the document, hidden. Its form is the page ready.
+  await page.getByRole('button', { name: 'Compute' }).waitFor();
 }
 
 /** Loads the app and opens a computation from the main navigation. */
