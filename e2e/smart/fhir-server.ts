@@ -277,7 +277,10 @@ export async function startSmartFhirServer(bundleFile: string): Promise<SmartFhi
     if (!type || extra !== undefined || !WRITABLE_TYPES.includes(type))
       return forbidden(response, `This server accepts only a RiskAssessment or an Observation here.`);
     if (!grant.scope.split(' ').includes(`patient/${type}.c`))
-      return forbidden(response, `This access does not allow creating ${type} resources (patient/${type}.c).`);
+      return forbidden(
+        response,
+        `This access does not allow creating ${type} resources (patient/${type}.c).`,
+      );
     if (!/^application\/(fhir\+)?json\b/.test(request.headers['content-type'] ?? ''))
       return send(response, 415, {
         resourceType: 'OperationOutcome',
