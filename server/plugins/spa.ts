@@ -56,7 +56,12 @@ function smartOriginsOf(root: string): readonly string[] {
   } catch {
     return [];
   }
-  const parsed: unknown = JSON.parse(text);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`${root}/smart-origins.json is not JSON: rebuild the web app (npm run build:web).`);
+  }
   const connect =
     typeof parsed === 'object' && parsed !== null && 'connect' in parsed ? parsed.connect : undefined;
   if (!Array.isArray(connect)) throw new Error(`${root}/smart-origins.json has no "connect" list.`);
