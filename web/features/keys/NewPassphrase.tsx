@@ -36,7 +36,9 @@ export async function problemWith({
   passphrase,
   confirmation,
 }: NewPassphraseValue): Promise<string | undefined> {
-  const estimate = await loadEstimator();
+  const estimate = await loadEstimator().catch(() => undefined);
+  if (!estimate)
+    return 'The passphrase’s strength could not be checked (its word lists did not load): try again.';
   if (estimate(passphrase).level === 'too-weak') return 'Choose a stronger passphrase first.';
   if (confirmation !== passphrase) return 'The two passphrases are not the same.';
   return undefined;

@@ -48,6 +48,10 @@ export function loadEstimator(): Promise<Estimator> {
       return strengthFrom(Math.floor(guessesLog10 * Math.log2(10)), feedback.warning, feedback.suggestions);
     };
   });
+  // A failed load (offline before the word lists were cached) is tried again on the next call.
+  loading.catch(() => {
+    loading = undefined;
+  });
   return loading;
 }
 
