@@ -137,10 +137,15 @@ export async function blindingInHistory(publicKey: PublicKeyWire): Promise<KeyBl
   return blindings.get(blindingKey(publicKey));
 }
 
+/**
+ * Open for the worker's life: opening and closing a channel per change cost more than the message,
+ * between a result's write and its acknowledgement. A channel does not hear its own messages; every
+ * page's listener (features/history/store.ts) is another channel, so each hears each change.
+ */
+const historyChanges = new BroadcastChannel(HISTORY_CHANGED_CHANNEL);
+
 function announceHistoryChange(): void {
-  const channel = new BroadcastChannel(HISTORY_CHANGED_CHANNEL);
-  channel.postMessage('changed');
-  channel.close();
+  historyChanges.postMessage('changed');
 }
 
 /**
