@@ -4,7 +4,15 @@
  * values that made it: any edit marks it out of date until Compute makes a new one.
  */
 
-import { type Dispatch, type FormEvent, type SetStateAction, useEffect, useRef, useState } from 'react';
+import {
+  type Dispatch,
+  type FormEvent,
+  type SetStateAction,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import type { Computation, Field, FormValues } from '../../../shared/computations/computation.js';
 import {
   type FormErrors,
@@ -12,6 +20,7 @@ import {
   seriesBounds,
   validateForm,
 } from '../../../shared/computations/form.js';
+import { computationFingerprint } from '../../../shared/proofs/fingerprint.js';
 import { serviceReachability } from '../../app/connectivity.js';
 import { HealthRecordImport, hasRecordCodes, type RecordValues } from '../fhir/HealthRecordImport.js';
 import { type Draft, emptyDraft, formValuesOf, unreadableNumbers } from './draft.js';
@@ -58,6 +67,8 @@ export function ComputationPage({ computation, record }: { computation: Computat
   );
   const plausibility = Object.keys(invalid).length === 0 ? computation.plausibility?.(values) : undefined;
   const stale = state.values !== undefined && !sameValues(state.values, values);
+  // Hashed when the page opens (canonical JSON and SHA-256), not while a result is being drawn.
+  const fingerprint = useMemo(() => computationFingerprint(computation), [computation]);
 
   // The form as it was last left on this device, unless the patient has started typing already.
   useEffect(() => {
@@ -195,6 +206,7 @@ export function ComputationPage({ computation, record }: { computation: Computat
             values={state.values}
             stale={stale}
             log={state.transcript?.log}
+            fingerprint={fingerprint}
           />
         )}
       </div>

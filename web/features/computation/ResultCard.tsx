@@ -4,7 +4,6 @@ import { isShipped } from '../../../shared/catalog-entry.js';
 import type { LogEvidence } from '../../../shared/catalog-trust.js';
 import type { Computation, FormValues, Interpretation } from '../../../shared/computations/computation.js';
 import { formWarnings, readSeries, seriesBounds } from '../../../shared/computations/form.js';
-import { computationFingerprint } from '../../../shared/proofs/fingerprint.js';
 import { LOG_POLICY } from '../../transparency/policy.js';
 import { ReadingsChart } from './ReadingsChart.js';
 
@@ -46,8 +45,10 @@ export function ResultCard(props: {
   stale: boolean;
   /** What the transparency log check found for a computation the app does not ship. */
   log?: LogEvidence | undefined;
+  /** The computation's fingerprint (`computationFingerprint`), made by the page when it opens. */
+  fingerprint: string;
 }) {
-  const { computation, interpretation, values, stale, log } = props;
+  const { computation, interpretation, values, stale, log, fingerprint } = props;
   const warnings = formWarnings(computation, values);
   const outsideFitted = computation.fields.filter((field) => warnings[field.name]);
   return (
@@ -103,7 +104,7 @@ export function ResultCard(props: {
         {isShipped(computation) ? '' : ' (not shipped with this app: a model the service serves)'}.
         Fingerprint{' '}
         <code className="fingerprint" data-testid="result-fingerprint">
-          {computationFingerprint(computation)}
+          {fingerprint}
         </code>
       </p>
       <p className="result-note" data-testid="result-service-saw">
