@@ -51,7 +51,11 @@ function listed(checked: readonly CheckedEntry[]): readonly Computation[] {
   return [...shipped, ...models];
 }
 
+let loading = false;
+
 function load(): void {
+  if (loading) return;
+  loading = true;
   // The worker cannot answer (it failed to load): the computations this app ships, as offline.
   void checkedCatalog()
     .then(listed, () => COMPUTATIONS)
@@ -66,7 +70,10 @@ export function useCatalog(): Catalog {
   useEffect(() => {
     const update = () => setServed(known);
     listeners.add(update);
+    // The catalog may have arrived between this component's render and now (a page that loads as a
+    // chunk of its own mounts late): take it, or it would never be told.
     if (known === undefined) load();
+    else update();
     return () => void listeners.delete(update);
   }, []);
   return { computations: served ?? COMPUTATIONS, loaded: served !== undefined };
