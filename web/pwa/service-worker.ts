@@ -62,8 +62,9 @@ scope.addEventListener('install', (event) => {
       }),
     ),
   );
-  // The fetch handler ignores everything but GET; telling the browser so up front spares each
-  // computation's POST a trip through this worker, which must first be woken up.
+  // The fetch handler ignores everything but GET; telling the browser so up front spares the page's
+  // own non-GET requests a trip through this worker. Chromium does not apply the rule to a dedicated
+  // worker's requests, so the crypto worker's POSTs still pass the fetch handler (measured, 7 Dec).
   const routed = (event as InstallEvent).addRoutes?.([
     { condition: { not: { requestMethod: 'GET' } }, source: 'network' },
   ]);
