@@ -93,6 +93,15 @@ export interface ServiceOptions {
 /** The site's transparency log, as `npm start` keeps it: what the service serves, logged and cosigned. */
 export type { LocalTransparency };
 
+/** A page's address and visible text, for a failed test's report. */
+async function describePage(page: Page): Promise<string> {
+  const text = await page
+    .locator('body')
+    .innerText({ timeout: 2_000 })
+    .catch((error: unknown) => `(its text could not be read: ${String(error)})`);
+  return `--- page at ${page.url()}\n${text}\n---`;
+}
+
 /** Registers the hooks of one test file: one server and one browser for the file, contexts per test. */
 export function setUpBrowserTests(service: ServiceOptions = {}): BrowserTests {
   let server: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -137,7 +146,11 @@ export function setUpBrowserTests(service: ServiceOptions = {}): BrowserTests {
     await device.close();
   });
 
-  afterEach(async () => {
+  afterEach(async ({ task }) => {
+    // A failed test says what each of its pages showed: on a CI log, that is often the whole story.
+    if (task.result?.state === 'fail') {
+      for (const page of contexts.flatMap((context) => context.pages())) console.error(await describePage(page));
+    }
     await Promise.all(contexts.splice(0).map((context) => context.close()));
   });
 

@@ -70,11 +70,15 @@ export function ComputationPage({ computation, record }: { computation: Computat
   // Hashed when the page opens (canonical JSON and SHA-256), not while a result is being drawn.
   const fingerprint = useMemo(() => computationFingerprint(computation), [computation]);
 
-  // The form as it was last left on this device, unless the patient has started typing already.
+  // The form as it was last left on this device. Its fields wait for it (a few milliseconds): text
+  // typed while it was on its way would otherwise be overwritten by it, or run into it.
+  const [recalled, setRecalled] = useState(false);
   useEffect(() => {
     let current = true;
-    void recallDraft(computation).then((recalled) => {
-      if (current && recalled && !edited.current) setDraft(recalled);
+    void recallDraft(computation).then((draft) => {
+      if (!current) return;
+      if (draft && !edited.current) setDraft(draft);
+      setRecalled(true);
     });
     return () => {
       current = false;
@@ -156,19 +160,21 @@ export function ComputationPage({ computation, record }: { computation: Computat
         <HealthRecordImport computation={computation} onFill={fillFromRecord} />
       )}
       <form id={formId} className="computation-form" noValidate onSubmit={submit}>
-        {computation.fields.map((field) => (
-          <FieldControl
-            key={field.name}
-            field={field}
-            formId={formId}
-            draft={draft}
-            values={values}
-            errors={errors}
-            warning={warnings[field.name]}
-            onDraftChange={editDraft}
-            computation={computation}
-          />
-        ))}
+        <fieldset className="computation-fields" disabled={!recalled} aria-busy={!recalled}>
+          {computation.fields.map((field) => (
+            <FieldControl
+              key={field.name}
+              field={field}
+              formId={formId}
+              draft={draft}
+              values={values}
+              errors={errors}
+              warning={warnings[field.name]}
+              onDraftChange={editDraft}
+              computation={computation}
+            />
+          ))}
+        </fieldset>
         <div role="status" className="field-status">
           {plausibility && (
             <p className="field-warning" data-testid="plausibility">
