@@ -97,6 +97,7 @@ export type { LocalTransparency };
 async function describePage(page: Page): Promise<string> {
   const text = await page
     .locator('body')
+    // biome-ignore lint/performance/useDomNodeTextContent: what the page shows is the point, not its DOM text.
     .innerText({ timeout: 2_000 })
     .catch((error: unknown) => `(its text could not be read: ${String(error)})`);
   return `--- page at ${page.url()}\n${text}\n---`;
@@ -149,7 +150,8 @@ export function setUpBrowserTests(service: ServiceOptions = {}): BrowserTests {
   afterEach(async ({ task }) => {
     // A failed test says what each of its pages showed: on a CI log, that is often the whole story.
     if (task.result?.state === 'fail') {
-      for (const page of contexts.flatMap((context) => context.pages())) console.error(await describePage(page));
+      for (const page of contexts.flatMap((context) => context.pages()))
+        console.error(await describePage(page));
     }
     await Promise.all(contexts.splice(0).map((context) => context.close()));
   });

@@ -34,6 +34,38 @@ async function openHistory(page: Page): Promise<void> {
 const backdate = backdateHistory;
 
 describe('history', () => {
+  test('a result this device cannot keep is still shown, and the page says it was not kept', async () => {
+    const page = await browserTests.newPage();
+    // Storage that refuses the write: the history's database without its store (as a broken profile),
+    // made from a page of the site that does not run the app (which would hold the database open).
+    await page.goto('/manifest.webmanifest');
+    await page.evaluate(async () => {
+      const name = 'sealed-vitals-history';
+      const existing = (await indexedDB.databases()).find((db) => db.name === name);
+      await new Promise<void>((resolve, reject) => {
+        const request = indexedDB.open(name, (existing?.version ?? 0) + 1);
+        request.onupgradeneeded = () => {
+          if (request.result.objectStoreNames.contains('results'))
+            request.result.deleteObjectStore('results');
+        };
+        request.onsuccess = () => {
+          request.result.close();
+          resolve();
+        };
+        request.onerror = () => reject(request.error);
+        request.onblocked = () => reject(new Error('the history database is open elsewhere'));
+      });
+    });
+    await openComputation(page, BMI_TITLE);
+    await fillBmi(page, { weight: '92.4', weightUnit: 'kg', height: '181', heightUnit: 'cm' });
+    const result = await computeResult(page);
+    expect(result.value).toBe('28.2 kg/m²');
+    expect(await page.getByTestId('not-kept').textContent()).toContain('not kept in your history');
+
+    await openHistory(page);
+    expect(await page.getByTestId('history-entry').count()).toBe(0);
+  });
+
   test('keeps every result with its inputs as entered, charted per computation over time', async () => {
     const page = await browserTests.newPage();
     await page.goto('/history');

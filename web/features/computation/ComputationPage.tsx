@@ -215,6 +215,12 @@ export function ComputationPage({ computation, record }: { computation: Computat
             fingerprint={fingerprint}
           />
         )}
+        {state.interpretation && !state.kept && (
+          <p className="field-warning" role="status" data-testid="not-kept">
+            This result was not kept in your history: this device’s storage refused it (it may be full). Note
+            it down if you need it later.
+          </p>
+        )}
       </div>
       <p className="visually-hidden" aria-live="polite" data-testid="result-announcement">
         {state.interpretation &&

@@ -24,7 +24,13 @@ export interface Failure {
 }
 
 export type RunOutcome =
-  | { readonly ok: true; readonly interpretation: Interpretation; readonly transcript: Transcript }
+  | {
+      readonly ok: true;
+      readonly interpretation: Interpretation;
+      readonly transcript: Transcript;
+      /** Whether the history kept it (storage that is full or blocked refuses it; the result stands). */
+      readonly kept: boolean;
+    }
   | { readonly ok: false; readonly failure: Failure; readonly transcript: Transcript | undefined };
 
 /** Keeps a result shown (the history's `recordResult`); its failure does not hide the result. */
@@ -71,13 +77,18 @@ export async function runComputation(
     case 'decrypted':
       try {
         const interpretation = computation.interpret(computed.outputs, values);
-        // Storage that is full or blocked must not hide the result.
-        await record({ answerId: computed.answerId, inputs: values, result: interpretation }).catch(
-          () => undefined,
+        // Storage that is full or blocked must not hide the result; the page says it was not kept.
+        const kept = await record({
+          answerId: computed.answerId,
+          inputs: values,
+          result: interpretation,
+        }).then(
+          () => true,
+          () => false,
         );
         // The page's own step, on the page's clock.
         performance.measure('sealed-vitals:history', { start: answered, end: performance.now() });
-        return { ok: true, interpretation, transcript };
+        return { ok: true, interpretation, transcript, kept };
       } catch (error) {
         return { ok: false, failure: failureFrom(error), transcript };
       }

@@ -13,6 +13,8 @@ export interface RunState {
   readonly values: FormValues | undefined;
   readonly failure: Failure | undefined;
   readonly transcript: Transcript | undefined;
+  /** False when the result is shown but the history could not keep it. */
+  readonly kept: boolean;
 }
 
 const IDLE: RunState = {
@@ -21,6 +23,7 @@ const IDLE: RunState = {
   values: undefined,
   failure: undefined,
   transcript: undefined,
+  kept: true,
 };
 
 /**
@@ -53,6 +56,7 @@ export function useComputationRun(computation: Computation, values: FormValues, 
               interpretation: outcome.interpretation,
               values: submitted,
               transcript: outcome.transcript,
+              kept: outcome.kept,
             }
           : { ...IDLE, failure: outcome.failure, transcript: outcome.transcript },
       );
