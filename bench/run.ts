@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- sections…] [--quick]`: prints the tables and writes bench/results/latest.json
  * (latest-<sections>.json when only some run). Sections: ops, e2e, peers, native, http, browser,
- * models, log; all by default.
+ * models, log, studies; all by default.
  * `--quick` shortens the HTTP runs (2 s instead of 10 s per row), the models' start-ups (one each) and
  * the log's rounds and browser contexts, for a smoke run.
  */
@@ -16,8 +16,9 @@ import { formatMs } from './measure.js';
 import { benchModels } from './models.js';
 import { benchNative } from './native.js';
 import { benchOperations } from './operations.js';
+import { benchStudies } from './studies.js';
 
-const SECTIONS = ['ops', 'e2e', 'peers', 'native', 'http', 'browser', 'models', 'log'] as const;
+const SECTIONS = ['ops', 'e2e', 'peers', 'native', 'http', 'browser', 'models', 'log', 'studies'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const args = process.argv.slice(2);
@@ -176,6 +177,29 @@ if (run('log')) {
   const log = await benchLog({ quick });
   results.log = log;
   printLog(log);
+}
+
+if (run('studies')) {
+  const studies = benchStudies(quick);
+  results.studies = studies;
+  console.log(
+    `\nStudies: the reference contribution (3 measures of 12 bits, one 4-way choice) is ${studies.recordBytes} bytes ` +
+      `(${studies.recordBase64urlChars} characters of JSON); target 4,096`,
+  );
+  console.table(
+    studies.backends.map((b) => ({
+      backend: b.backend,
+      prove: formatMs(b.proveMs),
+      'verify, one at a time': formatMs(b.verifyOneMs),
+      'verify, batched': `${formatMs(b.verifyBatchedMs)} (${b.batch} at once)`,
+      'batched per core': `${Math.round(1000 / b.verifyBatchedMs)}/s`,
+    })),
+  );
+  const { tally } = studies;
+  console.log(
+    `Tally of ${tally.contributions.toLocaleString('en')} contributions: sum ${formatMs(tally.sumMs)}, ` +
+      `two trustees' partial decryptions, combined and decoded ${formatMs(tally.decryptMs)}`,
+  );
 }
 
 const resultsDir = new URL('./results/', import.meta.url);
