@@ -153,7 +153,13 @@ export function setUpBrowserTests(service: ServiceOptions = {}): BrowserTests {
       for (const page of contexts.flatMap((context) => context.pages()))
         console.error(await describePage(page));
     }
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    // A route handler still running when its test ends must not fail the run as an unhandled rejection.
+    await Promise.all(
+      contexts.splice(0).map(async (context) => {
+        await context.unrouteAll({ behavior: 'ignoreErrors' });
+        await context.close();
+      }),
+    );
   });
 
   afterAll(async () => {
