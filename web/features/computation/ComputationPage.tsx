@@ -216,7 +216,7 @@ export function ComputationPage({ computation, record }: { computation: Computat
           />
         )}
         {state.interpretation && !state.kept && (
-          <p className="field-warning" role="status" data-testid="not-kept">
+          <p className="field-warning not-kept" role="status" data-testid="not-kept">
             This result was not kept in your history: this device’s storage refused it (it may be full). Note
             it down if you need it later.
           </p>
