@@ -35,6 +35,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           root: repoRoot,
+          // A guard against a hang, not a speed limit: property tests and the studies' crypto run
+          // thousands of cases, and on a loaded 2-core machine 5 s is not enough for some of them.
+          testTimeout: 30_000,
           include: [
             'shared/**/*.test.ts',
             'server/**/*.test.ts',
