@@ -65,7 +65,7 @@ const NAME = /^[\x21-\x7e]{1,200}$/;
 /** A token's identifier: from a 32-byte nonce or hash up to a whole RFC 9578 token. */
 const TOKEN_KEY_BYTES = { min: 16, max: 1024 };
 /** Far above a contribution's size; a bound so that one request cannot fill the disk. */
-const MAX_RECORD_BYTES = 256 * 1024;
+export const MAX_RECORD_BYTES = 256 * 1024;
 const MAX_JSON_CHARS = 16 * 1024 * 1024;
 export const MAX_PAGE = 1000;
 /** Appends written in one transaction at most, so one transaction stays short. */
