@@ -4,10 +4,14 @@
  *                                  ceremony, every contribution's token and proofs, that the tally is
  *                                  the sum of exactly those contributions, every partial decryption's
  *                                  proof, and the released figures; exit 0 only if everything holds.
- * (`demo`, which runs a whole study over HTTP and writes its record, is not built yet.)
+ *   npm run study -- demo --patients N --out DIR
+ *                                  run a whole study on this machine (scripts/study-demo.ts): a 2-of-3
+ *                                  ceremony, N synthetic patients contributing over HTTP with real
+ *                                  tokens and proofs, closing, two trustees decrypting; write its
+ *                                  record in DIR and verify it.
  */
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RISTRETTO255 } from '../server/groups.js';
 import {
@@ -16,6 +20,7 @@ import {
   type StudyRecordFiles,
   verifyRecord,
 } from '../shared/studies/record.js';
+import { runDemo } from './study-demo.js';
 
 function readRecord(dir: string): StudyRecordFiles {
   const read = (name: string): unknown => {
@@ -42,15 +47,32 @@ function readRecord(dir: string): StudyRecordFiles {
   };
 }
 
+const USAGE = 'usage: npm run study -- verify DIR | demo --patients N --out DIR';
+
+async function demo(args: readonly string[]): Promise<void> {
+  const patients = Number(args[args.indexOf('--patients') + 1]);
+  const out = args[args.indexOf('--out') + 1];
+  if (!args.includes('--patients') || !Number.isInteger(patients) || patients < 1 || patients > 100_000)
+    throw new Error(`--patients must be a whole number from 1 to 100,000.\n${USAGE}`);
+  if (!args.includes('--out') || !out) throw new Error(`--out DIR is missing.\n${USAGE}`);
+  if (existsSync(out) && readdirSync(out).length > 0)
+    throw new Error(`${out} is not empty: the demo writes a new record.`);
+  const report = await runDemo(patients, out, (line) => console.log(line));
+  if (!recordVerifies(report.checks) || !report.totalsMatchAnswers) process.exitCode = 1;
+}
+
 const [command, dir] = process.argv.slice(2);
 try {
-  if (command !== 'verify' || !dir) throw new Error('usage: npm run study -- verify DIR');
-  // The service's libsodium group (the addon, or its WASM build).
-  const checks = await verifyRecord(RISTRETTO255, readRecord(dir));
-  for (const { check, ok, detail } of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${check}: ${detail}`);
-  const verified = recordVerifies(checks);
-  console.log(verified ? 'The record verifies.' : 'The record does NOT verify.');
-  if (!verified) process.exitCode = 1;
+  if (command === 'demo') await demo(process.argv.slice(3));
+  else if (command !== 'verify' || !dir) throw new Error(USAGE);
+  else {
+    // The service's libsodium group (the addon, or its WASM build).
+    const checks = await verifyRecord(RISTRETTO255, readRecord(dir));
+    for (const { check, ok, detail } of checks) console.log(`${ok ? 'ok  ' : 'FAIL'} ${check}: ${detail}`);
+    const verified = recordVerifies(checks);
+    console.log(verified ? 'The record verifies.' : 'The record does NOT verify.');
+    if (!verified) process.exitCode = 1;
+  }
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   process.exitCode = 1;

@@ -15,9 +15,10 @@ import {
   receiveShares,
   startCeremony,
 } from './crypto/index.js';
-import { type Answers, parseStudy, studyLayout } from './layout.js';
+import { parseStudy, studyLayout } from './layout.js';
 import { ceremonyFile, decryptionsFile, resultFile, type StudyRecordFiles, tallyFile } from './record.js';
 import { releaseStatistics } from './statistics.js';
+import { syntheticAnswers } from './synthetic-answers.js';
 import { decryptTotals, sumSlots, tallyContext } from './tally.js';
 import { requestStudyToken } from './tokens/client.js';
 import { issueTokenResponse, parseTokenRequest } from './tokens/issuer.js';
@@ -29,17 +30,6 @@ type Point = ReturnType<typeof group.powGenerator>;
 const EXAMPLE = JSON.parse(
   readFileSync(new URL('../../studies/home-blood-pressure.study.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
-
-/** The i-th synthetic patient's answers to the example study. */
-export function syntheticAnswers(i: number): Answers {
-  return {
-    systolic: 95 + ((i * 37) % 110),
-    diastolic: 55 + ((i * 23) % 60),
-    controlled: i % 3 === 0,
-    ageBand: ['under50', 'from50to69', 'from70'][(i * 7) % 3] as string,
-    missedDoses: ['none', 'one', 'twoOrThree', 'fourOrMore'][i % 4] as string,
-  };
-}
 
 export async function makeStudyRecord(patients: number): Promise<StudyRecordFiles> {
   // The key ceremony among three trustees.
