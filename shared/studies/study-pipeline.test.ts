@@ -17,17 +17,11 @@ import {
   type StudyStatement,
   studyDigest,
 } from './contribution.js';
-import {
-  checkCeremonyRecord,
-  encryptShares,
-  partialDecrypt,
-  receiveShares,
-  startCeremony,
-  verifyBatch,
-} from './crypto/index.js';
+import { partialDecrypt, verifyBatch } from './crypto/index.js';
 import { type Answers, parseStudy, plaintextSlots, studyLayout } from './layout.js';
 import { releaseStatistics } from './statistics.js';
 import { decryptionClaims, decryptTotals, sumSlots, type TrusteeDecryption, tallyContext } from './tally.js';
+import { runCeremony } from './test-support.js';
 
 type Point = ReturnType<typeof group.powGenerator>;
 const EXAMPLE = JSON.parse(
@@ -35,28 +29,9 @@ const EXAMPLE = JSON.parse(
 ) as Record<string, unknown>;
 const PATIENTS = 24;
 
-/** Three trustees' key pairs and a ceremony run between them; the study file with its joint key. */
+/** A 2-of-3 ceremony (test-support.ts); the example study file with its trustees and joint key. */
 function ceremony() {
-  const secrets = [1, 2, 3].map(() => group.randomSecretExponent());
-  const params = {
-    studyId: 'home-blood-pressure',
-    threshold: 2,
-    trusteeKeys: secrets.map((x) => group.powGenerator(x)),
-  };
-  const started = [1, 2, 3].map((index) => startCeremony(group, params, index));
-  const commitments = started.map((s) => s.message);
-  const shares = started.flatMap((s, i) => encryptShares(group, params, i + 1, s.polynomial));
-  const received = started.map((s, i) =>
-    receiveShares(
-      group,
-      params,
-      { index: i + 1, secretKey: secrets[i] as bigint, polynomial: s.polynomial },
-      commitments,
-      shares,
-    ),
-  );
-  const record = { commitments, shares, verifications: received.map((r) => r.message) };
-  const { jointKey, verificationKeys } = checkCeremonyRecord(group, params, record);
+  const { params, jointKey, trustees } = runCeremony('home-blood-pressure');
   const file = {
     ...EXAMPLE,
     trustees: {
@@ -68,11 +43,6 @@ function ceremony() {
     },
     jointKey: base64urlnopad.encode(group.toBytes(jointKey)),
   };
-  const trustees = received.map((r, i) => ({
-    index: i + 1,
-    secretShare: r.secretShare as bigint,
-    verificationKey: verificationKeys[i] as Point,
-  }));
   return { file, jointKey, trustees };
 }
 

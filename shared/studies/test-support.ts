@@ -31,14 +31,10 @@ const EXAMPLE = JSON.parse(
   readFileSync(new URL('../../studies/home-blood-pressure.study.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
 
-export async function makeStudyRecord(patients: number): Promise<StudyRecordFiles> {
-  // The key ceremony among three trustees.
+/** A 2-of-3 key ceremony run in one process: its parameters and record, the joint key, the trustees' shares. */
+export function runCeremony(studyId: string) {
   const secrets = [1, 2, 3].map(() => group.randomSecretExponent());
-  const params = {
-    studyId: EXAMPLE.id as string,
-    threshold: 2,
-    trusteeKeys: secrets.map((x) => group.powGenerator(x)),
-  };
+  const params = { studyId, threshold: 2, trusteeKeys: secrets.map((x) => group.powGenerator(x)) };
   const started = [1, 2, 3].map((index) => startCeremony(group, params, index));
   const commitments = started.map((s) => s.message);
   const shares = started.flatMap((s, i) => encryptShares(group, params, i + 1, s.polynomial));
@@ -53,6 +49,16 @@ export async function makeStudyRecord(patients: number): Promise<StudyRecordFile
   );
   const record = { commitments, shares, verifications: received.map((r) => r.message) };
   const { jointKey, verificationKeys } = checkCeremonyRecord(group, params, record);
+  const trustees = received.map((r, i) => ({
+    index: i + 1,
+    secretShare: r.secretShare as bigint,
+    verificationKey: verificationKeys[i] as Point,
+  }));
+  return { params, record, jointKey, trustees };
+}
+
+export async function makeStudyRecord(patients: number): Promise<StudyRecordFiles> {
+  const { params, record, jointKey, trustees } = runCeremony(EXAMPLE.id as string);
 
   // The sponsor's token issuer, and the study file with both keys.
   const issuer = await generateIssuerKeyPair();
@@ -97,11 +103,7 @@ export async function makeStudyRecord(patients: number): Promise<StudyRecordFile
   const totals = sumSlots(group, statement.layout.slots.length, slots);
   const context = tallyContext(statement.digest, patients);
   const decryptions = [1, 3].map((index) => {
-    const trustee = {
-      index,
-      secretShare: received[index - 1]?.secretShare as bigint,
-      verificationKey: verificationKeys[index - 1] as Point,
-    };
+    const trustee = trustees[index - 1] as (typeof trustees)[number];
     return { trustee: index, partials: totals.map((t) => partialDecrypt(group, trustee, t, context)) };
   });
   const decoded = decryptTotals(group, study, totals, decryptions, patients);

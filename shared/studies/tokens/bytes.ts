@@ -1,14 +1,6 @@
 /** Byte strings as the RFCs' presentation language writes them: big-endian integers, concatenation. */
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+export { concatBytes } from '../../proofs/bytes.js';
 
 export function uint16Bytes(value: number): Uint8Array {
   return Uint8Array.of(value >> 8, value & 0xff);
