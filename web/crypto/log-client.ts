@@ -48,6 +48,24 @@ async function refused(response: Response, what: string): Promise<Error> {
 export class HttpLogClient implements LogClient {
   #checkpoint: string | undefined;
   readonly #proofs: Record<string, readonly string[]> = {};
+  #cutShort = false;
+
+  /**
+   * Whether a request to the log never got an answer (the network went away during the check): its
+   * record then lacks what the check needed, and must not replace one kept for offline use.
+   */
+  get cutShort(): boolean {
+    return this.#cutShort;
+  }
+
+  async #fetch(path: string, accept: string): Promise<Response> {
+    try {
+      return await fetch(apiUrl(path), { headers: { accept } });
+    } catch (error) {
+      this.#cutShort = true;
+      throw error;
+    }
+  }
 
   get record(): LogRecord {
     return {
@@ -57,7 +75,7 @@ export class HttpLogClient implements LogClient {
   }
 
   async checkpoint(): Promise<string> {
-    const response = await fetch(apiUrl(LOG_CHECKPOINT_PATH), { headers: { accept: 'text/plain' } });
+    const response = await this.#fetch(LOG_CHECKPOINT_PATH, 'text/plain');
     if (!response.ok) throw await refused(response, "The log's checkpoint");
     const text = await response.text();
     if (text.length > MAX_CHECKPOINT_CHARS) throw new Error('The log sent an oversized checkpoint.');
@@ -80,7 +98,7 @@ export class HttpLogClient implements LogClient {
     path: string,
     echoed: Readonly<Record<string, number>>,
   ): Promise<readonly Hash[]> {
-    const response = await fetch(apiUrl(path), { headers: { accept: 'application/json' } });
+    const response = await this.#fetch(path, 'application/json');
     if (!response.ok) throw await refused(response, "The log's proof");
     const proof = proofOf(await response.json(), echoed);
     this.#proofs[key] = proof;

@@ -61,7 +61,8 @@ async function check(stateful: boolean): Promise<CatalogCheck & { offline: boole
   const state = stateful ? await readTrustState() : EMPTY_TRUST_STATE;
   const checked = await checkCatalog(catalog, LOG_POLICY, log, state);
   if (stateful && checked.state !== state) await writeTrustState(checked.state);
-  if (!offline) await keep(catalog, log.record);
+  // A check the network cut short keeps nothing: the record it would keep lacks the log's answers.
+  if (!offline && !(log instanceof HttpLogClient && log.cutShort)) await keep(catalog, log.record);
   // A User Timing measure, in the browser's performance tools and read by the benchmark (bench/log.ts).
   performance.measure('sealed-vitals:catalog-check', { start: started, end: performance.now() });
   return { ...checked, offline };
