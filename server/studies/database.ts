@@ -11,11 +11,12 @@
  * with a PostgreSQL server (synchronous_commit on, the default, which we never lower).
  */
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { fsyncSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { NodeFS } from '@electric-sql/pglite/nodefs';
 import pg from 'pg';
+import { errorCode, PidLockError, takePidLock } from '../pid-lock.js';
 import { migrate } from './migrations.js';
 
 /** What a statement may be given: the driver maps each to its PostgreSQL type. */
@@ -144,48 +145,22 @@ const DURABLE_START_PARAMS = [
 const LOCK_FILE = 'lock';
 const DATA_SUBDIR = 'pgdata';
 
-function errorCode(error: unknown): string | undefined {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) === 'EPERM';
-  }
-}
-
 /**
  * One process owns an embedded database at a time: two PGlite instances over one directory would each
  * believe they are the only postgres and corrupt it. A lock left by a process that died is taken over.
  */
 function lockDirectory(dir: string): () => void {
   const lock = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
-      const descriptor = openSync(dir, 'r');
-      fsyncSync(descriptor);
-      closeSync(descriptor);
-      return () => unlinkSync(lock);
-    } catch (error) {
-      if (errorCode(error) !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(lock, 'utf8').trim());
-      if (Number.isSafeInteger(holder) && holder > 0 && processIsAlive(holder)) {
-        throw new DatabaseSettingError(
-          `The studies database in ${dir} is open in another process (pid ${holder}); the embedded database serves one process: run one with WORKERS=1, or set DATABASE_URL to a PostgreSQL server for several.`,
-        );
-      }
-      try {
-        unlinkSync(lock);
-      } catch (unlinkError) {
-        if (errorCode(unlinkError) !== 'ENOENT') throw unlinkError;
-      }
-    }
+  try {
+    return takePidLock(lock);
+  } catch (error) {
+    if (!(error instanceof PidLockError)) throw error;
+    throw new DatabaseSettingError(
+      error.pid === undefined
+        ? `Cannot lock the studies database in ${dir}: ${lock} keeps reappearing.`
+        : `The studies database in ${dir} is open in another process (pid ${error.pid}); the embedded database serves one process: run one with WORKERS=1, or set DATABASE_URL to a PostgreSQL server for several.`,
+    );
   }
-  throw new DatabaseSettingError(`Cannot lock the studies database in ${dir}: ${lock} keeps reappearing.`);
 }
 
 async function openEmbedded(dir: string): Promise<Database> {

@@ -10,9 +10,10 @@
  */
 
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Hash } from '../../shared/log/merkle.js';
+import { errorCode, PidLockError, takePidLock } from '../pid-lock.js';
 
 export interface WitnessState {
   readonly origin: string;
@@ -41,20 +42,6 @@ const HASH_BYTES = 32;
 /** Lowercase hex SHA-256 of the origin: the monitoring path's name for a log (tlog-witness) and our file name. */
 export function originHash(origin: string): string {
   return createHash('sha256').update(origin, 'utf8').digest('hex');
-}
-
-function errorCode(error: unknown): string | undefined {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return errorCode(error) === 'EPERM';
-  }
 }
 
 async function syncDirectory(dir: string): Promise<void> {
@@ -121,23 +108,16 @@ export class FileStateStore implements WitnessStateStore {
 
   private static async lock(dir: string): Promise<void> {
     const lockFile = join(dir, LOCK_FILE);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await writeFile(lockFile, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
-        return;
-      } catch (error) {
-        if (errorCode(error) !== 'EEXIST') throw error;
-      }
-      const holder = Number.parseInt(await readFile(lockFile, 'utf8').catch(() => ''), 10);
-      if (Number.isSafeInteger(holder) && holder > 0 && processIsAlive(holder)) {
-        throw new StateStoreError(
-          `Another witness (process ${holder}) uses the state directory ${dir}; if none runs, delete ${lockFile}.`,
-        );
-      }
-      // Left by a witness that stopped without closing: its owner is gone, so the directory is free.
-      await unlink(lockFile).catch(() => undefined);
+    try {
+      takePidLock(lockFile);
+    } catch (error) {
+      if (!(error instanceof PidLockError)) throw error;
+      throw new StateStoreError(
+        error.pid === undefined
+          ? `Could not take the lock ${lockFile}; is another witness starting?`
+          : `Another witness (process ${error.pid}) uses the state directory ${dir}; if none runs, delete ${lockFile}.`,
+      );
     }
-    throw new StateStoreError(`Could not take the lock ${lockFile}; is another witness starting?`);
   }
 
   private fileOf(origin: string): string {

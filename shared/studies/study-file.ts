@@ -10,6 +10,7 @@
  */
 
 import { ristretto255 } from '@noble/curves/ed25519.js';
+import { bytesToHex } from '@noble/curves/utils.js';
 import { base64urlnopad } from '@scure/base';
 import { isRecord } from '../records.js';
 
@@ -599,7 +600,7 @@ export function rsaSpkiProblem(bytes: Uint8Array): string | undefined {
     if (spki.end !== bytes.length) return 'has bytes after the SubjectPublicKeyInfo';
     const algorithm = derRead(bytes, spki.start, 0x30);
     const oid = derRead(bytes, algorithm.start, 0x06);
-    const oidHex = hex(bytes.subarray(oid.start, oid.end));
+    const oidHex = bytesToHex(bytes.subarray(oid.start, oid.end));
     if (oidHex !== RSA_ENCRYPTION && oidHex !== RSASSA_PSS)
       return 'is not an RSA key (algorithm must be rsaEncryption or id-RSASSA-PSS)';
     const bits = derRead(bytes, algorithm.end, 0x03);
@@ -641,10 +642,6 @@ function derRead(bytes: Uint8Array, offset: number, tag: number): { start: numbe
   const end = start + length;
   if (end > bytes.length) throw new Error('truncated');
   return { start, end };
-}
-
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** The smallest difference at `precision` decimals, written out: 1, 0.1, 0.01… */
