@@ -93,6 +93,13 @@ describe('a study record', () => {
       },
     ],
     [
+      'a decryption by a trustee the ceremony does not have',
+      'partial decryptions',
+      (r: Json) => {
+        r.decryptions[1].trustee = 7;
+      },
+    ],
+    [
       'a released figure',
       'result',
       (r: Json) => {

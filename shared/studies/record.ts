@@ -200,11 +200,11 @@ export async function verifyRecord<E>(group: Group<E>, files: StudyRecordFiles):
       'partial decryptions',
       `${decryptions.length} trustees; the threshold is ${study.trustees.threshold}`,
     );
-  const partialClaims = decryptions.flatMap((d) => {
-    const key = outcome.verificationKeys[d.trustee - 1];
-    if (key === undefined) throw new RangeError(`There is no trustee ${d.trustee}.`);
-    return decryptionClaims(group, totals, d, key, context);
-  });
+  const unknown = decryptions.find((d) => outcome.verificationKeys[d.trustee - 1] === undefined);
+  if (unknown) return fail('partial decryptions', `there is no trustee ${unknown.trustee}`);
+  const partialClaims = decryptions.flatMap((d) =>
+    decryptionClaims(group, totals, d, outcome.verificationKeys[d.trustee - 1] as E, context),
+  );
   const partials = verifyBatch(group, partialClaims);
   if (!partials.valid)
     return fail('partial decryptions', partials.failures.map((f) => `${f.name}: ${f.reason}`).join('; '));
